@@ -1,0 +1,70 @@
+# QMS: `make run` serves the app with demo data; `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# fonts-noto-cjk: Chinese glyphs in PDFs; libharfbuzz-subset0: fast CJK font subsetting in WeasyPrint;
+# poppler-utils: pdftotext/pdftoppm for PDF checks; chromium: the browser tests.
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+APT_TEST_PACKAGES := chromium
+
+.PHONY: run test setup setup-test system-packages system-packages-test translations migrate extract-messages clean
+
+run: setup migrate
+	@$(FLASK) qms seed-demo --if-empty
+	@echo ""
+	@echo "QMS is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Demo logins (role, username / password):"
+	@$(FLASK) qms demo-logins
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/pytest
+	@if [ -n "$$QMS_TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL ($$QMS_TEST_POSTGRES_URL) =="; \
+		QMS_TEST_DATABASE_URL="$$QMS_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	fi
+
+setup: $(VENV)/.installed system-packages translations
+
+setup-test: setup system-packages-test
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	@touch $@
+
+define apt_install
+	@missing=""; for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+system-packages:
+	$(call apt_install,$(APT_PACKAGES))
+
+system-packages-test:
+	$(call apt_install,$(APT_TEST_PACKAGES))
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --statistics -d qms/translations 2>&1 | grep -v '^$$' || true
+
+migrate: setup
+	$(FLASK) db upgrade
+
+# For developers: refresh the catalogues after changing user-visible strings.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o qms/translations/messages.pot --no-location --sort-output qms templates
+	$(BIN)/pybabel update -i qms/translations/messages.pot -d qms/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) build *.egg-info

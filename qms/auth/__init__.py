@@ -1,0 +1,7 @@
+"""Accounts: sign-in, passwords, language, and user administration."""
+
+
+def init_app(app) -> None:
+    from qms.auth.routes import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,100 @@
+"""Accounts: users with one role each, and the failed sign-ins that drive the lockout."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from qms.core.models import TimestampMixin, UTCDateTime, utcnow
+from qms.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    QUALITY = "quality"
+    STAFF = "staff"
+    LEADER = "leader"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+    @property
+    def description(self) -> str:
+        return str(ROLE_DESCRIPTIONS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Admin"),
+    Role.QUALITY: _l("Quality team"),
+    Role.STAFF: _l("Staff"),
+    Role.LEADER: _l("Leadership"),
+}
+ROLE_DESCRIPTIONS = {
+    Role.ADMIN: _l("Manages users, the organization profile and award cycles; can do everything."),
+    Role.QUALITY: _l("Creates and edits all award content and tracks readiness."),
+    Role.STAFF: _l("Reads award content, logs mystery-shopper drills and updates the items they own."),
+    Role.LEADER: _l("Reads everything and exports the application dossier."),
+}
+
+LOCALE_LABELS = {"zh_Hant_TW": "繁體中文", "en": "English"}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(20), default="zh_Hant_TW")
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Part of the login session id: rotating it (password change, reset, deactivation) ends every
+    # open session of this user at its next request.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role == Role.ADMIN or self.role in roles
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in; kept in the database so the lockout holds across workers."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")

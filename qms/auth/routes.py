@@ -1,0 +1,171 @@
+"""Views for signing in and out, own password and language, and user administration."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from qms.auth import access, services
+from qms.auth.forms import (ChangePasswordForm, LocaleForm, LoginForm, ResetPasswordForm, UserCreateForm,
+                            UserEditForm)
+from qms.auth.models import ROLE_LABELS, Role, User
+from qms.core.services import ServiceError
+from qms.extensions import db
+from qms.forms import ConfirmForm
+from qms.urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def lockout_policy() -> services.LockoutPolicy:
+    import datetime as dt
+
+    config = current_app.config
+    return services.LockoutPolicy(
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        window=dt.timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
+        lockout=dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+    )
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a rule's refusal beside its field when it names one, else above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, lockout_policy(),
+                                         remote_addr=request.remote_addr or "")
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(user)
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@access.signed_in
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/locale", methods=["POST"])
+@access.public
+def set_locale():
+    form = LocaleForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.locale.data)
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@access.signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data, form.new_password.data,
+                                         current_app.config["PASSWORD_MIN_LENGTH"])
+        except ServiceError as error:
+            field = "new_password" if error.field == "password" else error.field
+            show_service_error(form, ServiceError(error.message, field))
+        else:
+            login_user(current_user)  # keep this session; the rotated token ends the others
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("core.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+# --- user administration ----------------------------------------------------------------------
+
+@bp.route("/users")
+@access.roles(Role.ADMIN)
+def users():
+    return render_template("auth/users.html", users=services.list_users(), role_labels=ROLE_LABELS,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.data, form.password.data, current_user,
+                                        current_app.config["PASSWORD_MIN_LENGTH"])
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, form.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("User %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@access.roles(Role.ADMIN)
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    reset_form = ResetPasswordForm()
+    if reset_form.validate_on_submit():
+        try:
+            services.reset_password(user, reset_form.password.data, current_user,
+                                    current_app.config["PASSWORD_MIN_LENGTH"])
+        except ServiceError as error:
+            show_service_error(reset_form, error)
+        else:
+            flash(_("The password of %(name)s has been reset.", name=user.username), "success")
+            return redirect(url_for("auth.users"))
+    form = UserEditForm(obj=user)
+    return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form,
+                           confirm_form=ConfirmForm()), 400
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@access.roles(Role.ADMIN)
+def toggle_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, not user.active, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            message = _("%(name)s can sign in again.") if user.active else _("%(name)s can no longer sign in.")
+            flash(message % {"name": user.username}, "success")
+    return redirect(url_for("auth.users"))

@@ -1,0 +1,80 @@
+"""Configuration: defaults here, then instance/config.py, then QMS_* environment variables."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def normalize_database_url(url: str) -> str:
+    """Route PostgreSQL URLs to the psycopg 3 driver that the project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url_from_env(instance_path: Path) -> str:
+    url = os.environ.get("QMS_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite:///{instance_path / 'qms.sqlite3'}"
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Read instance/secret_key, creating it (mode 0600) on first start."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over a working day still submits
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
+    QMS_LOCALES = ("zh_Hant_TW", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+    AUDIT_PAGE_SIZE = 50
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 10
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+ENV_SETTINGS = {
+    # environment variable -> (config key, parser)
+    "QMS_SECRET_KEY": ("SECRET_KEY", str),
+    "QMS_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
+    "QMS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", str),
+    "QMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda v: int(v) * 1024 * 1024),
+}
+
+
+def apply_environment(config: dict) -> None:
+    for variable, (key, parse) in ENV_SETTINGS.items():
+        if os.environ.get(variable):
+            config[key] = parse(os.environ[variable])

@@ -1,0 +1,87 @@
+"""The audit trail: every service write records one AuditEvent in the same transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any, Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.core.models import AuditEvent
+from qms.extensions import db
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+ACTION_LABELS = {CREATE: _l("Created"), UPDATE: _l("Updated"), DELETE: _l("Deleted")}
+
+# Fixed summaries are stored in English and translated when shown, so the trail reads in the
+# reader's language rather than the writer's.
+ACCOUNT_ACTIVATED = "Account activated"
+ACCOUNT_DEACTIVATED = "Account deactivated"
+PASSWORD_RESET = "Password reset by an administrator"
+PASSWORD_CHANGED = "Password changed by its owner"
+FIXED_SUMMARIES = {
+    ACCOUNT_ACTIVATED: _l("Account activated"),
+    ACCOUNT_DEACTIVATED: _l("Account deactivated"),
+    PASSWORD_RESET: _l("Password reset by an administrator"),
+    PASSWORD_CHANGED: _l("Password changed by its owner"),
+}
+
+
+def display_summary(summary: str) -> str:
+    return str(FIXED_SUMMARIES.get(summary, summary))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a column value, for the stored change set."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def apply_changes(record: Any, values: Mapping[str, Any], secret: frozenset[str] = frozenset()) -> dict:
+    """Set attributes on record; return {field: [old, new]} for the ones that really changed.
+
+    Fields named in secret are reported as changed without their values.
+    """
+    changes: dict[str, list] = {}
+    for field_name, new_value in values.items():
+        old_value = getattr(record, field_name)
+        if isinstance(old_value, Decimal) and new_value is not None:
+            new_value = Decimal(str(new_value))
+        if old_value == new_value:
+            continue
+        setattr(record, field_name, new_value)
+        changes[field_name] = ["***", "***"] if field_name in secret else [_plain(old_value), _plain(new_value)]
+    return changes
+
+
+def summarize(changes: Mapping[str, list]) -> str:
+    return "; ".join(f"{name}: {old!s} → {new!s}" for name, (old, new) in changes.items())
+
+
+def record_event(action: str, record: Any, actor=None, summary: str = "", changes: Mapping | None = None,
+                 entity_type: str | None = None) -> AuditEvent:
+    """Add an AuditEvent for record to the session (flushing first so a new record has its id)."""
+    if record is not None and getattr(record, "id", None) is None:
+        db.session.flush()
+    type_name = entity_type or records.type_of(record).name
+    record_type = records.get(type_name)
+    title = record_type.title(record) if record_type and record is not None else str(record or "")
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        actor_name=str(actor) if actor is not None else "system",
+        entity_type=type_name,
+        entity_id=getattr(record, "id", None),
+        entity_title=title[:300],
+        action=action,
+        summary=summary or summarize(changes or {}),
+        changes=dict(changes or {}),
+    )
+    db.session.add(event)
+    return event

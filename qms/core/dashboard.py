@@ -1,0 +1,34 @@
+"""Dashboard cards: each feature registers a card provider; the dashboard shows what they return."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class Card:
+    title: str
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (label, value) pairs
+    link: str | None = None
+    link_text: str = ""
+    note: str = ""
+
+
+CardProvider = Callable[[Any, Any], "Card | None"]  # (user, current award cycle) -> card or None
+_providers: list[tuple[int, str, CardProvider]] = []
+
+
+def register_card(name: str, provider: CardProvider, order: int = 100) -> None:
+    global _providers
+    _providers = [entry for entry in _providers if entry[1] != name]
+    _providers.append((order, name, provider))
+    _providers.sort(key=lambda entry: (entry[0], entry[1]))
+
+
+def cards_for(user, cycle) -> list[Card]:
+    cards = []
+    for _order, _name, provider in _providers:
+        card = provider(user, cycle)
+        if card is not None:
+            cards.append(card)
+    return cards

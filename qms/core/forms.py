@@ -1,0 +1,42 @@
+"""Forms for the organization profile, award cycles and the audit-trail filter."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+
+from qms.core.models import CYCLE_STATUS_LABELS, CycleStatus
+from qms.forms import choices, length, number_range, optional, required
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[required(), length(200)])
+    name_en = StringField(_l("Name in English"), validators=[optional(), length(200)])
+    motto = StringField(_l("Motto"), validators=[optional(), length(200)])
+    area_km2 = DecimalField(_l("Area (km²)"), places=4, validators=[optional(), number_range(min=0)],
+                            render_kw={"inputmode": "decimal"})
+    population = IntegerField(_l("Population"), validators=[optional(), number_range(min=0)])
+    households = IntegerField(_l("Households"), validators=[optional(), number_range(min=0)])
+    staff_count = IntegerField(_l("Staff count"), validators=[optional(), number_range(min=0, max=100000)])
+    as_of = DateField(_l("Figures as of"), validators=[optional()],
+                      description=_l("The date the population, household and staff figures refer to."))
+
+
+class AwardCycleForm(FlaskForm):
+    award_name = StringField(_l("Award"), validators=[required(), length(200)],
+                             description=_l("For example 政府服務獎 (Government Service Award)."))
+    year = IntegerField(_l("Year"), validators=[required(), number_range(min=1990, max=2200)],
+                        description=_l("The award year in AD (民國 year + 1911)."))
+    submission_deadline = DateField(_l("Submission deadline"), validators=[optional()])
+    status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in CYCLE_STATUS_LABELS.items()),
+                         default=CycleStatus.PREPARING.value, validators=[required()])
+    notes = TextAreaField(_l("Notes"), validators=[optional(), length(5000)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    entity_type = SelectField(_l("Record type"), validators=[optional()])
+    action = SelectField(_l("Action"), validators=[optional()])
+    actor_id = SelectField(_l("Who"), validators=[optional()])
+    since = DateField(_l("From"), validators=[optional()])
+    until = DateField(_l("Until"), validators=[optional()])
+    text = StringField(_l("Contains"), validators=[optional(), length(200)])

@@ -1,0 +1,121 @@
+"""Shared model pieces (UTC timestamps) and the core records: Organization, AwardCycle, AuditEvent."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Aware UTC datetimes in and out, on SQLite (which drops the zone) and PostgreSQL alike."""
+
+    impl = types.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Organization(TimestampMixin, db.Model):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    motto: Mapped[str] = mapped_column(String(200), default="")
+    area_km2: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    population: Mapped[int | None]
+    households: Mapped[int | None]
+    staff_count: Mapped[int | None]
+    as_of: Mapped[dt.date | None]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleStatus(enum.StrEnum):
+    PREPARING = "preparing"
+    SUBMITTED = "submitted"
+    FIRST_REVIEW = "first_review"
+    SITE_VISIT = "site_visit"
+    RESULT = "result"
+
+    @property
+    def label(self) -> str:
+        return str(CYCLE_STATUS_LABELS[self])
+
+
+CYCLE_STATUS_LABELS = {
+    CycleStatus.PREPARING: _l("Preparing"),
+    CycleStatus.SUBMITTED: _l("Submitted"),
+    CycleStatus.FIRST_REVIEW: _l("First review"),
+    CycleStatus.SITE_VISIT: _l("Site visit"),
+    CycleStatus.RESULT: _l("Result announced"),
+}
+
+
+class AwardCycle(TimestampMixin, db.Model):
+    __tablename__ = "award_cycle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    submission_deadline: Mapped[dt.date | None]
+    status: Mapped[CycleStatus] = mapped_column(
+        db.Enum(CycleStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=CycleStatus.PREPARING,
+    )
+    is_current: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (db.UniqueConstraint("award_name", "year", name="uq_award_cycle_award_name_year"),)
+
+    def __str__(self) -> str:
+        return f"{self.award_name} {self.year}"
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The name as it was when the event happened: survives renames and deleted accounts.
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None]
+    entity_title: Mapped[str] = mapped_column(String(300), default="")
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", lazy="joined")
+
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)

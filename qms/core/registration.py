@@ -1,0 +1,68 @@
+"""The core's record types and dashboard cards."""
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.auth.models import Role, User
+from qms.core.dashboard import Card, register_card
+from qms.core.models import AwardCycle, Organization
+
+
+def organization_card(user, cycle) -> Card | None:
+    from qms.core.services import get_organization, population_per_staff
+
+    org = get_organization()
+    if org is None:
+        return None
+    per_staff = population_per_staff(org.population, org.staff_count)
+    return Card(
+        title=_("Organization profile"),
+        lines=[(_("Name"), org.name), (_("Motto"), org.motto),
+               (_("Population"), f"{org.population:,}" if org.population else "—"),
+               (_("Staff count"), str(org.staff_count or "—")),
+               (_("Population per staff"), f"{per_staff:,}" if per_staff else "—")],
+        link=url_for("core.organization"), link_text=_("View the profile"))
+
+
+def audit_card(user, cycle) -> Card | None:
+    from qms.core.services import audit_query
+    from qms.extensions import db
+
+    if not user.has_role(Role.QUALITY):
+        return None
+    events = list(db.session.scalars(audit_query().limit(5)))
+    from qms.i18n import local_datetime
+
+    return Card(
+        title=_("Recent changes"),
+        lines=[(local_datetime(e.occurred_at), f"{e.actor_name} · {e.entity_title}") for e in events],
+        link=url_for("core.audit_trail"), link_text=_("Open the audit trail"),
+        note="" if events else _("Nothing has been changed yet."))
+
+
+def users_card(user, cycle) -> Card | None:
+    from qms.auth.services import list_users
+    from qms.auth.models import ROLE_LABELS
+
+    if user.role != Role.ADMIN:
+        return None
+    accounts = [u for u in list_users() if u.active]
+    return Card(
+        title=_("Users"),
+        lines=[(str(label), str(sum(1 for u in accounts if u.role == role))) for role, label in ROLE_LABELS.items()],
+        link=url_for("auth.users"), link_text=_("Manage users"))
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType("organization", Organization, _l("Organization"),
+                                        endpoint="core.organization", url_kwarg=None))
+    records.register(records.RecordType("award_cycle", AwardCycle, _l("Award cycle"), endpoint="core.edit_cycle",
+                                        url_kwarg="cycle_id", readable_by=frozenset({Role.ADMIN})))
+    records.register(records.RecordType("user", User, _l("User"),
+                                        title=lambda u: f"{u.display_name} ({u.username})",
+                                        endpoint="auth.edit_user", url_kwarg="user_id",
+                                        readable_by=frozenset({Role.ADMIN})))
+    register_card("organization", organization_card, order=10)
+    register_card("users", users_card, order=90)
+    register_card("audit", audit_card, order=95)

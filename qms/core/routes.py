@@ -1,0 +1,180 @@
+"""Views for the dashboard, organization profile, award cycles and the audit trail."""
+import datetime as dt
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qms import records
+from qms.auth import access
+from qms.auth.models import Role, User
+from qms.auth.services import list_users
+from qms.core import audit, services
+from qms.core.dashboard import cards_for
+from qms.core.forms import AuditFilterForm, AwardCycleForm, OrganizationForm
+from qms.core.models import AwardCycle
+from qms.core.services import ServiceError
+from qms.extensions import db
+from qms.forms import ConfirmForm, choices
+
+bp = Blueprint("core", __name__)
+
+
+def taipei_today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+@bp.route("/")
+@access.signed_in
+def dashboard():
+    cycle = services.current_cycle()
+    return render_template("core/dashboard.html", cycle=cycle,
+                           days_left=services.days_until(cycle.submission_deadline if cycle else None,
+                                                         taipei_today()),
+                           cards=cards_for(current_user, cycle))
+
+
+# --- organization -----------------------------------------------------------------------------
+
+@bp.route("/organization")
+@access.signed_in
+def organization():
+    org = services.get_organization()
+    return render_template("core/organization.html", organization=org,
+                           population_per_staff=services.population_per_staff(
+                               org.population if org else None, org.staff_count if org else None))
+
+
+@bp.route("/organization/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_organization():
+    org = services.get_organization()
+    form = OrganizationForm(obj=org)
+    if form.validate_on_submit():
+        services.save_organization(form.data, current_user)
+        flash(_("Organization profile saved."), "success")
+        return redirect(url_for("core.organization"))
+    return render_template("core/organization_form.html", form=form)
+
+
+# --- award cycles -----------------------------------------------------------------------------
+
+@bp.route("/cycles")
+@access.signed_in
+def cycles():
+    return render_template("core/cycles.html", cycles=services.list_cycles(), confirm_form=ConfirmForm())
+
+
+def _cycle_values(form: AwardCycleForm) -> dict:
+    values = dict(form.data)
+    values["award_name"] = values["award_name"].strip()
+    values["notes"] = values.get("notes") or ""
+    return values
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def create_cycle():
+    form = AwardCycleForm()
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(_cycle_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form.year.errors = [*form.year.errors, error.message]
+        else:
+            flash(_("Award cycle %(name)s created.", name=str(cycle)), "success")
+            return redirect(url_for("core.cycles"))
+    return render_template("core/cycle_form.html", form=form, cycle=None)
+
+
+@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_cycle(cycle_id: int):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    form = AwardCycleForm(obj=cycle)
+    if form.validate_on_submit():
+        try:
+            services.update_cycle(cycle, _cycle_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form.year.errors = [*form.year.errors, error.message]
+        else:
+            flash(_("Award cycle %(name)s saved.", name=str(cycle)), "success")
+            return redirect(url_for("core.cycles"))
+    return render_template("core/cycle_form.html", form=form, cycle=cycle, confirm_form=ConfirmForm())
+
+
+@bp.route("/cycles/<int:cycle_id>/current", methods=["POST"])
+@access.roles(Role.ADMIN)
+def set_current_cycle(cycle_id: int):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_current_cycle(cycle, current_user)
+        flash(_("%(name)s is now the current award cycle.", name=str(cycle)), "success")
+    return redirect(url_for("core.cycles"))
+
+
+@bp.route("/cycles/<int:cycle_id>/delete", methods=["POST"])
+@access.roles(Role.ADMIN)
+def delete_cycle(cycle_id: int):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    if ConfirmForm().validate_on_submit():
+        name = str(cycle)
+        try:
+            services.delete_cycle(cycle, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Award cycle %(name)s deleted.", name=name), "success")
+    return redirect(url_for("core.cycles"))
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+@bp.route("/audit")
+@access.roles(Role.QUALITY)
+def audit_trail():
+    form = AuditFilterForm(request.args)
+    form.entity_type.choices = choices([("", _("All"))] + [(rt.name, rt.label) for rt in records.all_types()])
+    form.action.choices = choices([("", _("All"))] + list(audit.ACTION_LABELS.items()))
+    form.actor_id.choices = choices([("", _("Anyone"))] + [(str(u.id), str(u)) for u in list_users()])
+    filters = {}
+    if form.validate():
+        filters = dict(entity_type=form.entity_type.data or None, action=form.action.data or None,
+                       actor_id=int(form.actor_id.data) if form.actor_id.data else None,
+                       text=(form.text.data or "").strip() or None)
+        if form.since.data:
+            filters["since"] = _local_midnight_utc(form.since.data)
+        if form.until.data:
+            filters["until"] = _local_midnight_utc(form.until.data + dt.timedelta(days=1))
+    page = db.paginate(services.audit_query(**filters), per_page=current_app.config["AUDIT_PAGE_SIZE"],
+                       error_out=False)
+    loaded = records.load_many((event.entity_type, event.entity_id) for event in page.items)
+    rows = []
+    for event in page.items:
+        record_type = records.get(event.entity_type)
+        record = loaded.get((event.entity_type, event.entity_id))
+        link = None
+        if record is not None and record_type is not None and record_type.readable(current_user):
+            link = record_type.url_for(event.entity_id)
+        rows.append(dict(
+            event=event,
+            type_label=str(record_type.label) if record_type else event.entity_type,
+            title=record_type.title(record) if record is not None and record_type else event.entity_title,
+            link=link,
+            action_label=str(audit.ACTION_LABELS.get(event.action, event.action)),
+            summary=audit.display_summary(event.summary),
+        ))
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("core/audit.html", form=form, page=page, rows=rows, filter_args=args)
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zone).astimezone(dt.timezone.utc)

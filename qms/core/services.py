@@ -1,0 +1,170 @@
+"""Rules and writes for the organization profile and award cycles."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+
+from qms.core import audit
+from qms.core.models import AuditEvent, AwardCycle, CycleStatus, Organization
+from qms.extensions import db
+
+ORGANIZATION_FIELDS = ("name", "name_en", "motto", "area_km2", "population", "households", "staff_count", "as_of")
+CYCLE_FIELDS = ("award_name", "year", "submission_deadline", "status", "notes")
+
+
+class ServiceError(Exception):
+    """A rule said no; the message is translated and safe to show to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def population_per_staff(population: int | None, staff_count: int | None) -> int | None:
+    """Residents served per staff member, rounded half up to a whole person (as the award tables print it)."""
+    if not population or not staff_count:
+        return None
+    return int((population * 2 + staff_count) // (staff_count * 2))
+
+
+def days_until(deadline: dt.date | None, today: dt.date) -> int | None:
+    """Whole days from today to the deadline: 0 on the day, negative once it has passed."""
+    if deadline is None:
+        return None
+    return (deadline - today).days
+
+
+def roc_year(year: int) -> int:
+    """Republic of China (民國) year, as Taiwan's government writes dates: AD 2015 is ROC 104."""
+    return year - 1911
+
+
+# --- organization -----------------------------------------------------------------------------
+
+def get_organization() -> Organization | None:
+    return db.session.scalars(select(Organization).order_by(Organization.id).limit(1)).first()
+
+
+def save_organization(values: Mapping[str, Any], actor) -> Organization:
+    organization = get_organization()
+    data = {key: values[key] for key in ORGANIZATION_FIELDS if key in values}
+    if organization is None:
+        organization = Organization(**data)
+        db.session.add(organization)
+        audit.record_event(audit.CREATE, organization, actor, summary=f"name: {organization.name}")
+    else:
+        changes = audit.apply_changes(organization, data)
+        if not changes:
+            return organization
+        audit.record_event(audit.UPDATE, organization, actor, changes=changes)
+    db.session.commit()
+    return organization
+
+
+# --- award cycles -----------------------------------------------------------------------------
+
+def list_cycles() -> list[AwardCycle]:
+    return list(db.session.scalars(select(AwardCycle).order_by(AwardCycle.year.desc(), AwardCycle.award_name)))
+
+
+def current_cycle() -> AwardCycle | None:
+    return db.session.scalars(select(AwardCycle).where(AwardCycle.is_current.is_(True)).limit(1)).first()
+
+
+def _check_unique(award_name: str, year: int, exclude_id: int | None = None) -> None:
+    from flask_babel import gettext as _
+
+    query = select(func.count()).select_from(AwardCycle).where(
+        AwardCycle.award_name == award_name, AwardCycle.year == year)
+    if exclude_id is not None:
+        query = query.where(AwardCycle.id != exclude_id)
+    if db.session.scalar(query):
+        raise ServiceError(_("A cycle of this award for this year already exists."), field="year")
+
+
+def _cycle_data(values: Mapping[str, Any]) -> dict:
+    data = {key: values[key] for key in CYCLE_FIELDS if key in values}
+    if "status" in data:
+        data["status"] = CycleStatus(data["status"])
+    return data
+
+
+def create_cycle(values: Mapping[str, Any], actor, make_current: bool = False) -> AwardCycle:
+    data = _cycle_data(values)
+    _check_unique(data["award_name"], data["year"])
+    make_current = make_current or current_cycle() is None
+    if make_current:
+        _unset_current(actor)
+    cycle = AwardCycle(**data, is_current=make_current)
+    db.session.add(cycle)
+    audit.record_event(audit.CREATE, cycle, actor,
+                       summary=f"award_name: {cycle.award_name}; year: {cycle.year}; status: {cycle.status.value}"
+                               + ("; is_current: True" if make_current else ""))
+    db.session.commit()
+    return cycle
+
+
+def update_cycle(cycle: AwardCycle, values: Mapping[str, Any], actor) -> AwardCycle:
+    data = _cycle_data(values)
+    _check_unique(data.get("award_name", cycle.award_name), data.get("year", cycle.year), exclude_id=cycle.id)
+    changes = audit.apply_changes(cycle, data)
+    if changes:
+        audit.record_event(audit.UPDATE, cycle, actor, changes=changes)
+        db.session.commit()
+    return cycle
+
+
+def _unset_current(actor) -> None:
+    previous = current_cycle()
+    if previous is not None:
+        previous.is_current = False
+        audit.record_event(audit.UPDATE, previous, actor, changes={"is_current": [True, False]})
+        db.session.flush()  # one current cycle at a time, even mid-transaction
+
+
+def _make_current(cycle: AwardCycle, actor) -> None:
+    _unset_current(actor)
+    cycle.is_current = True
+    audit.record_event(audit.UPDATE, cycle, actor, changes={"is_current": [False, True]})
+
+
+def set_current_cycle(cycle: AwardCycle, actor) -> AwardCycle:
+    if not cycle.is_current:
+        _make_current(cycle, actor)
+        db.session.commit()
+    return cycle
+
+
+def delete_cycle(cycle: AwardCycle, actor) -> None:
+    from flask_babel import gettext as _
+
+    if cycle.is_current:
+        raise ServiceError(_("The current cycle cannot be deleted: make another cycle current first."))
+    audit.record_event(audit.DELETE, cycle, actor, summary=str(cycle))
+    db.session.delete(cycle)
+    db.session.commit()
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+def audit_query(entity_type: str | None = None, action: str | None = None, actor_id: int | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None, text: str | None = None):
+    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if since:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until:
+        query = query.where(AuditEvent.occurred_at < until)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(AuditEvent.summary.ilike(pattern, escape="\\")
+                            | AuditEvent.entity_title.ilike(pattern, escape="\\"))
+    return query

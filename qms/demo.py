@@ -1,0 +1,91 @@
+"""The demo data set: the Luzhu household-registration office as its 2015 award presentation shows it.
+
+Facts from ../shared/seed/DIGEST.md. The staff figure is the 2014 establishment (30) used in the
+presentation's benchmarking table; the award cycle's deadline is not in the source and is illustrative.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from qms.auth import services as accounts
+from qms.auth.models import Role, User
+from qms.core import services as core
+from qms.core.models import AwardCycle, Organization
+from qms.extensions import db
+
+ORGANIZATION = {
+    "name": "桃園市蘆竹區戶政事務所",
+    "name_en": "Luzhu District Household Registration Office, Taoyuan City",
+    "motto": "尊重·專業·效率",
+    "area_km2": Decimal("75.5025"),
+    "population": 153283,
+    "households": 54593,
+    "staff_count": 30,
+    "as_of": dt.date(2015, 5, 31),
+}
+
+AWARD_CYCLE = {
+    "award_name": "政府服務品質獎",
+    "year": 2015,
+    "submission_deadline": dt.date(2015, 7, 31),
+    "status": "preparing",
+    "notes": "第七屆政府服務品質獎：第一線服務機關。",
+}
+
+# (username, display name, role, password): demo accounts only, printed by `make run`.
+USERS = [
+    ("admin", "系統管理者", Role.ADMIN, "admin-demo-2015"),
+    ("quality", "品管小組 林組長", Role.QUALITY, "quality-demo-2015"),
+    ("staff", "戶籍員 陳小姐", Role.STAFF, "staff-demo-2015"),
+    ("leader", "主任 王主任", Role.LEADER, "leader-demo-2015"),
+]
+
+
+class NonDemoData(Exception):
+    """The database holds records that the demo set did not make."""
+
+
+def non_demo_records() -> list[str]:
+    """What in the database is not demo data (empty when the database is empty or holds only demo data)."""
+    found = []
+    demo_usernames = {username for username, *_ in USERS}
+    others = db.session.scalars(select(User.username).where(User.username.not_in(demo_usernames))).all()
+    if others:
+        found.append(f"users: {', '.join(sorted(others))}")
+    orgs = db.session.scalars(select(Organization.name).where(Organization.name != ORGANIZATION["name"])).all()
+    if orgs:
+        found.append(f"organizations: {', '.join(orgs)}")
+    cycles = db.session.scalar(select(func.count()).select_from(AwardCycle).where(
+        (AwardCycle.award_name != AWARD_CYCLE["award_name"]) | (AwardCycle.year != AWARD_CYCLE["year"])))
+    if cycles:
+        found.append(f"award cycles: {cycles}")
+    return found
+
+
+def is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(User)) and core.get_organization() is None
+
+
+def seed_demo(force: bool = False) -> list[str]:
+    """Load the demo set through the services; return what was created. Running it again changes nothing."""
+    problems = non_demo_records()
+    if problems and not force:
+        raise NonDemoData("; ".join(problems))
+    created: list[str] = []
+    if core.get_organization() is None:
+        core.save_organization(ORGANIZATION, actor=None)
+        created.append(f"organization {ORGANIZATION['name']}")
+    exists = db.session.scalar(select(func.count()).select_from(AwardCycle).where(
+        AwardCycle.award_name == AWARD_CYCLE["award_name"], AwardCycle.year == AWARD_CYCLE["year"]))
+    if not exists:
+        cycle = core.create_cycle(AWARD_CYCLE, actor=None, make_current=core.current_cycle() is None)
+        created.append(f"award cycle {cycle}")
+    for username, display_name, role, password in USERS:
+        if accounts.get_by_username(username) is None:
+            accounts.create_user({"username": username, "display_name": display_name, "role": role,
+                                  "email": f"{username}@luzhu-demo.example.org"}, password, actor=None)
+            created.append(f"user {username} ({role.value})")
+    return created

@@ -1,0 +1,79 @@
+"""The registry of record types: the one place where features say what their records are.
+
+Evidence links, search, the audit trail and the dossier speak of "any record" through this registry,
+so no feature imports another. A feature registers its types once, when its blueprint is registered.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from flask import url_for
+from sqlalchemy import select
+
+from qms.extensions import db
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # stable type name stored in audit events and evidence links, e.g. "award_cycle"
+    model: type
+    label: Any  # lazy translated noun for the type, e.g. _l("Award cycle")
+    title: Callable[[Any], str] = str
+    endpoint: str | None = None  # view endpoint that shows one record
+    url_kwarg: str | None = "id"  # None: the endpoint shows the one record of its type without an id
+    readable_by: frozenset | None = None  # roles that may read it; None: every signed-in user
+    search_fields: tuple[str, ...] = field(default_factory=tuple)
+
+    def url_for(self, record_id: int) -> str | None:
+        if not self.endpoint:
+            return None
+        if self.url_kwarg is None:
+            return url_for(self.endpoint)
+        return url_for(self.endpoint, **{self.url_kwarg: record_id})
+
+    def readable(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.readable_by is None or user.has_role(*self.readable_by)
+
+
+_registry: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    existing = _registry.get(record_type.name)
+    if existing is not None and existing.model is not record_type.model:
+        raise ValueError(f"record type {record_type.name!r} is already registered for another model")
+    _registry[record_type.name] = record_type
+    return record_type
+
+
+def get(name: str) -> RecordType | None:
+    return _registry.get(name)
+
+
+def all_types() -> list[RecordType]:
+    return sorted(_registry.values(), key=lambda rt: rt.name)
+
+
+def type_of(record: Any) -> RecordType:
+    for record_type in _registry.values():
+        if isinstance(record, record_type.model):
+            return record_type
+    raise LookupError(f"no record type registered for {type(record).__name__}")
+
+
+def load_many(refs: Iterable[tuple[str, int | None]]) -> dict[tuple[str, int], Any]:
+    """Load the records behind (type name, id) pairs with one query per type, whatever their number."""
+    ids_by_type: dict[str, set[int]] = defaultdict(set)
+    for type_name, record_id in refs:
+        if record_id is not None and type_name in _registry:
+            ids_by_type[type_name].add(record_id)
+    found: dict[tuple[str, int], Any] = {}
+    for type_name, ids in ids_by_type.items():
+        model = _registry[type_name].model
+        for record in db.session.scalars(select(model).where(model.id.in_(ids))):
+            found[(type_name, record.id)] = record
+    return found

@@ -1,0 +1,150 @@
+"""Fixtures: one migrated test database per session, an app and client per test, login_as(role)."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, create_engine, text
+
+from qms import create_app
+from qms.config import TestConfig, normalize_database_url
+from qms.extensions import db as _db
+from tests.factories import TEST_PASSWORD
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def make_config(database_url: str, **overrides) -> dict:
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = database_url
+    config.update(overrides)
+    return config
+
+
+def reset_schema(database_url: str) -> None:
+    """Drop every table left from an earlier run, so the migrations start from nothing."""
+    engine = create_engine(database_url)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        else:
+            metadata = MetaData()
+            metadata.reflect(bind=engine)
+            metadata.drop_all(bind=engine)
+    finally:
+        engine.dispose()
+
+
+def wipe_rows(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("QMS_TEST_DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'qms-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url) -> str:
+    """The schema comes from the migrations, as in production; create_all() is never used."""
+    import flask_migrate
+
+    reset_schema(database_url)
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        _db.engine.dispose()
+    return database_url
+
+
+class QMSClient(FlaskClient):
+    """A test client that can fetch a CSRF token and post forms with it."""
+
+    def open(self, *args, **kwargs):
+        # The test's app context outlives each request, and Flask-Login and Flask-WTF cache the user
+        # and the signed token on g: without this, one request's values would leak into the next.
+        self._forget_request_cache()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            self._forget_request_cache()
+
+    @staticmethod
+    def _forget_request_cache():
+        if has_app_context():
+            for name in ("_login_user", "csrf_token"):
+                g.pop(name, None)
+
+    def csrf_token(self, path: str = "/login") -> str:
+        if not self.application.config["WTF_CSRF_ENABLED"]:
+            return ""
+        response = self.get(path)
+        match = CSRF_INPUT.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path} (status {response.status_code})"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        form = dict(data or {})
+        form["csrf_token"] = self.csrf_token(token_from or path_for_token(self, path))
+        return self.post(path, data=form, **kwargs)
+
+
+def path_for_token(client: QMSClient, path: str) -> str:
+    # Any page of the session carries a valid token: the sign-in page for visitors, the dashboard after.
+    with client.session_transaction() as session:
+        signed_in = "_user_id" in session
+    return "/" if signed_in else "/login"
+
+
+@pytest.fixture
+def app(migrated_database):
+    app = create_app(make_config(migrated_database))
+    app.test_client_class = QMSClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+    wipe_rows(app)
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app) -> QMSClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(app):
+    """login_as(role) -> a client signed in as a new user with that role, through the real sign-in form."""
+    from tests.factories import UserFactory
+
+    def login(role, client: QMSClient | None = None, **user_fields):
+        user = UserFactory(role=role, **user_fields)
+        client = client or app.test_client()
+        response = client.post_form("/login", {"username": user.username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        client.user = user
+        return client
+
+    return login
