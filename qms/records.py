@@ -25,6 +25,7 @@ class RecordType:
     url_kwarg: str | None = "id"  # None: the endpoint shows the one record of its type without an id
     readable_by: frozenset | None = None  # roles that may read it; None: every signed-in user
     search_fields: tuple[str, ...] = field(default_factory=tuple)
+    field_labels: dict = field(default_factory=dict)  # column name -> lazy label, for the audit trail
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

@@ -103,8 +103,7 @@ def create_user(values: Mapping[str, Any], password: str, actor, min_length: int
                 locale=values.get("locale") or "zh_Hant_TW", active=values.get("active", True))
     user.set_password(password)
     db.session.add(user)
-    audit.record_event(audit.CREATE, user, actor,
-                       summary=f"username: {user.username}; role: {user.role.value}")
+    audit.record_event(audit.CREATE, user, actor, changes=audit.created(user, ("username",) + USER_FIELDS))
     db.session.commit()
     return user
 
@@ -146,7 +145,7 @@ def set_active(user: User, active: bool, actor) -> User:
 def reset_password(user: User, password: str, actor, min_length: int = 10) -> User:
     check_password_rules(password, min_length)
     user.set_password(password)
-    audit.record_event(audit.UPDATE, user, actor, changes={"password": ["***", "***"]},
+    audit.record_event(audit.UPDATE, user, actor, changes={"password": [audit.SECRET, audit.SECRET]},
                        summary=audit.PASSWORD_RESET)
     db.session.commit()
     return user
@@ -157,7 +156,7 @@ def change_own_password(user: User, current_password: str, new_password: str, mi
         raise ServiceError(_("The current password is not correct."), field="current_password")
     check_password_rules(new_password, min_length)
     user.set_password(new_password)
-    audit.record_event(audit.UPDATE, user, user, changes={"password": ["***", "***"]},
+    audit.record_event(audit.UPDATE, user, user, changes={"password": [audit.SECRET, audit.SECRET]},
                        summary=audit.PASSWORD_CHANGED)
     db.session.commit()
     return user

@@ -29,8 +29,47 @@ FIXED_SUMMARIES = {
 }
 
 
-def display_summary(summary: str) -> str:
-    return str(FIXED_SUMMARIES.get(summary, summary))
+SECRET = "***"
+
+
+def actor_label(event: AuditEvent) -> str:
+    return event.actor_name or str(_l("QMS (system)"))
+
+
+def describe(event: AuditEvent) -> str:
+    """The event's change in the reader's language: a fixed summary, then each field's old → new."""
+    parts = []
+    if event.summary in FIXED_SUMMARIES:
+        parts.append(str(FIXED_SUMMARIES[event.summary]))
+    record_type = records.get(event.entity_type)
+    labels = record_type.field_labels if record_type else {}
+    for field_name, (old, new) in (event.changes or {}).items():
+        label = str(labels.get(field_name, field_name))
+        if old == SECRET:
+            continue  # the fixed summary already says what happened; values are never shown
+        if old is None:
+            parts.append(f"{label}: {_shown(new)}")
+        else:
+            parts.append(f"{label}: {_shown(old)} → {_shown(new)}")
+    if not parts and event.summary:
+        parts.append(event.summary)
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    return str(value)
+
+
+def created(record: Any, fields: tuple[str, ...]) -> dict:
+    """The change set of a new record: {field: [None, value]} for the fields given that have a value."""
+    if getattr(record, "id", None) is None:
+        db.session.flush()  # column defaults are applied on flush
+    values = {name: _plain(getattr(record, name)) for name in fields}
+    return {name: [None, value] for name, value in values.items() if value not in (None, "")}
 
 
 def _plain(value: Any) -> Any:
@@ -57,7 +96,7 @@ def apply_changes(record: Any, values: Mapping[str, Any], secret: frozenset[str]
         if old_value == new_value:
             continue
         setattr(record, field_name, new_value)
-        changes[field_name] = ["***", "***"] if field_name in secret else [_plain(old_value), _plain(new_value)]
+        changes[field_name] = [SECRET, SECRET] if field_name in secret else [_plain(old_value), _plain(new_value)]
     return changes
 
 
@@ -75,7 +114,7 @@ def record_event(action: str, record: Any, actor=None, summary: str = "", change
     title = record_type.title(record) if record_type and record is not None else str(record or "")
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
-        actor_name=str(actor) if actor is not None else "system",
+        actor_name=str(actor) if actor is not None else "",  # empty: QMS itself (CLI, demo data)
         entity_type=type_name,
         entity_id=getattr(record, "id", None),
         entity_title=title[:300],

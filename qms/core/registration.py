@@ -6,7 +6,16 @@ from flask_babel import lazy_gettext as _l
 from qms import records
 from qms.auth.models import Role, User
 from qms.core.dashboard import Card, register_card
+from qms.auth.forms import UserCreateForm
+from qms.core.forms import AwardCycleForm, OrganizationForm
 from qms.core.models import AwardCycle, Organization
+
+
+def field_labels(form_class) -> dict:
+    """Column name -> label, taken from the form that edits those columns (one wording for both)."""
+    unbound_fields = ((name, getattr(form_class, name)) for name in dir(form_class) if not name.startswith("_"))
+    return {name: unbound.args[0] for name, unbound in unbound_fields
+            if hasattr(unbound, "field_class") and unbound.args}
 
 
 def organization_card(user, cycle) -> Card | None:
@@ -32,11 +41,12 @@ def audit_card(user, cycle) -> Card | None:
     if not user.has_role(Role.QUALITY):
         return None
     events = list(db.session.scalars(audit_query().limit(5)))
+    from qms.core.audit import actor_label
     from qms.i18n import local_datetime
 
     return Card(
         title=_("Recent changes"),
-        lines=[(local_datetime(e.occurred_at), f"{e.actor_name} · {e.entity_title}") for e in events],
+        lines=[(local_datetime(e.occurred_at), f"{actor_label(e)} · {e.entity_title}") for e in events],
         link=url_for("core.audit_trail"), link_text=_("Open the audit trail"),
         note="" if events else _("Nothing has been changed yet."))
 
@@ -55,14 +65,17 @@ def users_card(user, cycle) -> Card | None:
 
 
 def register(app: Flask) -> None:
-    records.register(records.RecordType("organization", Organization, _l("Organization"),
-                                        endpoint="core.organization", url_kwarg=None))
-    records.register(records.RecordType("award_cycle", AwardCycle, _l("Award cycle"), endpoint="core.edit_cycle",
-                                        url_kwarg="cycle_id", readable_by=frozenset({Role.ADMIN})))
-    records.register(records.RecordType("user", User, _l("User"),
-                                        title=lambda u: f"{u.display_name} ({u.username})",
-                                        endpoint="auth.edit_user", url_kwarg="user_id",
-                                        readable_by=frozenset({Role.ADMIN})))
+    records.register(records.RecordType(
+        "organization", Organization, _l("Organization"), endpoint="core.organization", url_kwarg=None,
+        field_labels=field_labels(OrganizationForm)))
+    records.register(records.RecordType(
+        "award_cycle", AwardCycle, _l("Award cycle"), endpoint="core.edit_cycle", url_kwarg="cycle_id",
+        readable_by=frozenset({Role.ADMIN}),
+        field_labels={**field_labels(AwardCycleForm), "is_current": _l("Current")}))
+    records.register(records.RecordType(
+        "user", User, _l("User"), title=lambda u: f"{u.display_name} ({u.username})",
+        endpoint="auth.edit_user", url_kwarg="user_id", readable_by=frozenset({Role.ADMIN}),
+        field_labels={**field_labels(UserCreateForm), "active": _l("Active")}))
     register_card("organization", organization_card, order=10)
     register_card("users", users_card, order=90)
     register_card("audit", audit_card, order=95)

@@ -167,7 +167,8 @@ def audit_trail():
             title=record_type.title(record) if record is not None and record_type else event.entity_title,
             link=link,
             action_label=str(audit.ACTION_LABELS.get(event.action, event.action)),
-            summary=audit.display_summary(event.summary),
+            summary=audit.describe(event),
+            actor=audit.actor_label(event),
         ))
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("core/audit.html", form=form, page=page, rows=rows, filter_args=args)

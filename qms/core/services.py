@@ -54,7 +54,7 @@ def save_organization(values: Mapping[str, Any], actor) -> Organization:
     if organization is None:
         organization = Organization(**data)
         db.session.add(organization)
-        audit.record_event(audit.CREATE, organization, actor, summary=f"name: {organization.name}")
+        audit.record_event(audit.CREATE, organization, actor, changes=audit.created(organization, ORGANIZATION_FIELDS))
     else:
         changes = audit.apply_changes(organization, data)
         if not changes:
@@ -100,9 +100,7 @@ def create_cycle(values: Mapping[str, Any], actor, make_current: bool = False) -
         _unset_current(actor)
     cycle = AwardCycle(**data, is_current=make_current)
     db.session.add(cycle)
-    audit.record_event(audit.CREATE, cycle, actor,
-                       summary=f"award_name: {cycle.award_name}; year: {cycle.year}; status: {cycle.status.value}"
-                               + ("; is_current: True" if make_current else ""))
+    audit.record_event(audit.CREATE, cycle, actor, changes=audit.created(cycle, CYCLE_FIELDS + ("is_current",)))
     db.session.commit()
     return cycle
 
@@ -143,7 +141,9 @@ def delete_cycle(cycle: AwardCycle, actor) -> None:
 
     if cycle.is_current:
         raise ServiceError(_("The current cycle cannot be deleted: make another cycle current first."))
-    audit.record_event(audit.DELETE, cycle, actor, summary=str(cycle))
+    audit.record_event(audit.DELETE, cycle, actor, summary=str(cycle),
+                       changes={name: [value, None] for name, (_none, value)
+                                in audit.created(cycle, CYCLE_FIELDS).items()})
     db.session.delete(cycle)
     db.session.commit()
 
