@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -12,13 +12,15 @@ from qms.core.services import roc_year
 
 def select_locale() -> str:
     locales = current_app.config["QMS_LOCALES"]
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in locales:
         return chosen
     # Only a browser that prefers English over Chinese moves an anonymous visitor off the default.
-    if request and request.accept_languages.best_match(["zh-TW", "zh", "en"]) == "en":
+    if request.accept_languages.best_match(["zh-TW", "zh", "en"]) == "en":
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

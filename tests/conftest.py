@@ -75,7 +75,7 @@ class QMSClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         # The test's app context outlives each request, and Flask-Login and Flask-WTF cache the user
-        # and the signed token on g: without this, one request's values would leak into the next.
+        # the signed token and the locale on g: without this, one request's values would leak into the next.
         self._forget_request_cache()
         try:
             return super().open(*args, **kwargs)
@@ -85,7 +85,7 @@ class QMSClient(FlaskClient):
     @staticmethod
     def _forget_request_cache():
         if has_app_context():
-            for name in ("_login_user", "csrf_token"):
+            for name in ("_login_user", "csrf_token", "_flask_babel"):
                 g.pop(name, None)
 
     def csrf_token(self, path: str = "/login") -> str:

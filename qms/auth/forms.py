@@ -1,10 +1,9 @@
 """Forms for signing in, passwords, the language switch and user administration."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, validators
 
 from qms.auth.models import LOCALE_LABELS, ROLE_LABELS
-from qms.forms import choices, email, length, optional, required
+from qms.forms import QMSForm, choices, email, length, optional, required
 
 PASSWORD_HELP = _l("At least 10 characters.")
 
@@ -21,7 +20,7 @@ def _password_match(field_name):
     return validators.EqualTo(field_name, message=_l("The two passwords do not match."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(QMSForm):
     username = StringField(_l("Username"), validators=[required(), length(80)],
                            render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[required(), length(200)],
@@ -29,12 +28,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(QMSForm):
     locale = SelectField(_l("Language"), choices=_locale_choices(), validators=[required()])
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(QMSForm):
     current_password = PasswordField(_l("Current password"), validators=[required()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[required(), length(200)],
@@ -43,7 +42,7 @@ class ChangePasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(QMSForm):
     display_name = StringField(_l("Display name"), validators=[required(), length(120)])
     email = EmailField(_l("E-mail"), validators=[optional(), email(), length(254)])
     role = SelectField(_l("Role"), choices=_role_choices(), validators=[required()])
@@ -64,7 +63,7 @@ class UserCreateForm(UserEditForm):
     field_order = ("username", "display_name", "email", "role", "locale", "password", "confirm", "active")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(QMSForm):
     password = PasswordField(_l("New password"), validators=[required(), length(200)], description=PASSWORD_HELP,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("New password again"), validators=[required(), _password_match("password")],

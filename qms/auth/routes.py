@@ -86,7 +86,7 @@ def change_password():
             field = "new_password" if error.field == "password" else error.field
             show_service_error(form, ServiceError(error.message, field))
         else:
-            login_user(current_user)  # keep this session; the rotated token ends the others
+            login_user(current_user._get_current_object())  # keep this session; the new token ends the others
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.dashboard"))
     return render_template("auth/change_password.html", form=form)

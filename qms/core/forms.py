@@ -1,12 +1,11 @@
 """Forms for the organization profile, award cycles and the audit-trail filter."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 
 from qms.core.models import CYCLE_STATUS_LABELS, CycleStatus
-from qms.forms import choices, length, number_range, optional, required
+from qms.forms import QMSForm, choices, length, number_range, optional, required
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(QMSForm):
     name = StringField(_l("Name"), validators=[required(), length(200)])
     name_en = StringField(_l("Name in English"), validators=[optional(), length(200)])
     motto = StringField(_l("Motto"), validators=[optional(), length(200)])
@@ -19,7 +18,7 @@ class OrganizationForm(FlaskForm):
                       description=_l("The date the population, household and staff figures refer to."))
 
 
-class AwardCycleForm(FlaskForm):
+class AwardCycleForm(QMSForm):
     award_name = StringField(_l("Award"), validators=[required(), length(200)],
                              description=_l("For example 政府服務獎 (Government Service Award)."))
     year = IntegerField(_l("Year"), validators=[required(), number_range(min=1990, max=2200)],
@@ -30,7 +29,7 @@ class AwardCycleForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[optional(), length(5000)])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(QMSForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

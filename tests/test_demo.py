@@ -1,0 +1,64 @@
+"""The demo data: the Luzhu office, idempotent, and careful with real data."""
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from qms import demo
+from qms.auth.models import Role, User
+from qms.core.models import AuditEvent, AwardCycle, Organization
+from tests.factories import UserFactory
+
+
+def snapshot(db):
+    rows = {}
+    for model in (User, Organization, AwardCycle, AuditEvent):
+        rows[model.__name__] = db.session.scalar(select(func.count()).select_from(model))
+    return rows
+
+
+def test_seed_loads_the_luzhu_office(runner, db):
+    result = runner.invoke(args=["qms", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    org = db.session.scalars(select(Organization)).one()
+    assert (org.name, org.motto, org.population, org.households) == ("桃園市蘆竹區戶政事務所", "尊重·專業·效率",
+                                                                     153283, 54593)
+    assert org.area_km2 == Decimal("75.5025")
+    cycle = db.session.scalars(select(AwardCycle)).one()
+    assert cycle.year == 2015 and cycle.is_current
+    roles = {user.username: user.role for user in db.session.scalars(select(User))}
+    assert roles == {"admin": Role.ADMIN, "quality": Role.QUALITY, "staff": Role.STAFF, "leader": Role.LEADER}
+    admin = db.session.scalars(select(User).where(User.username == "admin")).one()
+    assert admin.check_password("admin-demo-2015")
+
+
+def test_seed_twice_changes_nothing(runner, db):
+    runner.invoke(args=["qms", "seed-demo"])
+    before = snapshot(db)
+    result = runner.invoke(args=["qms", "seed-demo"])
+    assert result.exit_code == 0 and "nothing changed" in result.output
+    assert snapshot(db) == before
+
+
+def test_seed_refuses_a_database_with_other_data_unless_forced(runner, db):
+    UserFactory(username="real.person")
+    result = runner.invoke(args=["qms", "seed-demo"])
+    assert result.exit_code != 0 and "real.person" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
+    result = runner.invoke(args=["qms", "seed-demo", "--force"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == 1
+
+
+def test_if_empty_skips_a_used_database(runner, db):
+    UserFactory(username="real.person")
+    result = runner.invoke(args=["qms", "seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
+
+
+def test_every_demo_write_left_an_audit_event(runner, db):
+    runner.invoke(args=["qms", "seed-demo"])
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert len(events) == 1 + 1 + len(demo.USERS)
+    assert {e.entity_type for e in events} == {"organization", "award_cycle", "user"}
+    assert all(e.action == "create" and e.actor_id is None for e in events)
