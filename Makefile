@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 APT_TEST_PACKAGES := chromium
 
-.PHONY: run test setup setup-test system-packages system-packages-test translations migrate extract-messages clean
+.PHONY: run test bench setup setup-test system-packages system-packages-test translations migrate extract-messages clean
 
 run: setup migrate
 	@$(FLASK) qms seed-demo --if-empty
@@ -29,6 +29,10 @@ test: setup-test
 		echo "== again on PostgreSQL ($$QMS_TEST_POSTGRES_URL) =="; \
 		QMS_TEST_DATABASE_URL="$$QMS_TEST_POSTGRES_URL" $(BIN)/pytest; \
 	fi
+
+# Page timings as ratios to a baseline page in the same process (see benchmarks/).
+bench: setup
+	$(BIN)/python benchmarks/bench_pages.py
 
 setup: $(VENV)/.installed system-packages translations
 

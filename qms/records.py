@@ -26,6 +26,7 @@ class RecordType:
     readable_by: frozenset | None = None  # roles that may read it; None: every signed-in user
     search_fields: tuple[str, ...] = field(default_factory=tuple)
     field_labels: dict = field(default_factory=dict)  # column name -> lazy label, for the audit trail
+    value_labels: dict = field(default_factory=dict)  # column name -> {stored value: lazy label}
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

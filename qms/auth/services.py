@@ -131,6 +131,8 @@ def update_user(user: User, values: Mapping[str, Any], actor) -> User:
 def set_active(user: User, active: bool, actor) -> User:
     if user.active == active:
         return user
+    if not active and actor is not None and actor.id == user.id:
+        raise ServiceError(_("You cannot deactivate your own account."))
     if not active and _admins_left_after(user, None, False) == 0:
         raise ServiceError(_("QMS needs at least one active admin."))
     changes = audit.apply_changes(user, {"active": active})

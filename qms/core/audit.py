@@ -43,22 +43,26 @@ def describe(event: AuditEvent) -> str:
         parts.append(str(FIXED_SUMMARIES[event.summary]))
     record_type = records.get(event.entity_type)
     labels = record_type.field_labels if record_type else {}
+    value_labels = record_type.value_labels if record_type else {}
     for field_name, (old, new) in (event.changes or {}).items():
         label = str(labels.get(field_name, field_name))
         if old == SECRET:
             continue  # the fixed summary already says what happened; values are never shown
+        shown = value_labels.get(field_name, {})
         if old is None:
-            parts.append(f"{label}: {_shown(new)}")
+            parts.append(f"{label}: {_shown(new, shown)}")
         else:
-            parts.append(f"{label}: {_shown(old)} → {_shown(new)}")
+            parts.append(f"{label}: {_shown(old, shown)} → {_shown(new, shown)}")
     if not parts and event.summary:
         parts.append(event.summary)
     return "; ".join(parts)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, labels: Mapping | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if labels and value in labels:
+        return str(labels[value])
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     return str(value)

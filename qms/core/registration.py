@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms import records
-from qms.auth.models import Role, User
+from qms.auth.models import LOCALE_LABELS, ROLE_LABELS, Role, User
 from qms.core.dashboard import Card, register_card
 from qms.auth.forms import UserCreateForm
 from qms.core.forms import AwardCycleForm, OrganizationForm
-from qms.core.models import AwardCycle, Organization
+from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
 
 
 def field_labels(form_class) -> dict:
@@ -71,11 +71,13 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "award_cycle", AwardCycle, _l("Award cycle"), endpoint="core.edit_cycle", url_kwarg="cycle_id",
         readable_by=frozenset({Role.ADMIN}),
-        field_labels={**field_labels(AwardCycleForm), "is_current": _l("Current")}))
+        field_labels={**field_labels(AwardCycleForm), "is_current": _l("Current")},
+        value_labels={"status": {status.value: label for status, label in CYCLE_STATUS_LABELS.items()}}))
     records.register(records.RecordType(
         "user", User, _l("User"), title=lambda u: f"{u.display_name} ({u.username})",
         endpoint="auth.edit_user", url_kwarg="user_id", readable_by=frozenset({Role.ADMIN}),
-        field_labels={**field_labels(UserCreateForm), "active": _l("Active")}))
+        field_labels={**field_labels(UserCreateForm), "active": _l("Active")},
+        value_labels={"role": {role.value: label for role, label in ROLE_LABELS.items()}, "locale": LOCALE_LABELS}))
     register_card("organization", organization_card, order=10)
     register_card("users", users_card, order=90)
     register_card("audit", audit_card, order=95)

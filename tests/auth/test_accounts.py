@@ -118,6 +118,15 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(login_as, db):
     assert admin.user.active and admin.user.role == Role.ADMIN
 
 
+def test_an_admin_cannot_deactivate_their_own_account(login_as, db):
+    UserFactory(role=Role.ADMIN)  # another admin exists, so only the self-rule can refuse
+    admin = login_as(Role.ADMIN)
+    response = admin.post_form(f"/users/{admin.user.id}/active", follow_redirects=True)
+    assert "不能停用自己的帳號" in response.get_data(as_text=True)
+    db.session.refresh(admin.user)
+    assert admin.user.active
+
+
 def test_admin_resets_password_and_ends_sessions(app, login_as, db):
     staff = login_as(Role.STAFF)
     admin = login_as(Role.ADMIN)

@@ -82,3 +82,18 @@ def test_a_failed_write_leaves_no_audit_event(app, db, monkeypatch):
     db.session.rollback()
     assert event_count(db) == before
     assert db.session.get(type(org), org.id).name == "X"
+
+
+def test_audit_description_uses_labels_in_the_readers_language(app, db):
+    from flask_babel import force_locale
+
+    from qms.core.audit import describe
+
+    actor = UserFactory()
+    cycle = services.create_cycle({"award_name": "A", "year": 2026, "status": "preparing"}, actor)
+    services.update_cycle(cycle, {"status": "site_visit"}, actor)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).one()
+    with app.test_request_context(), force_locale("zh_Hant_TW"):
+        assert describe(event) == "狀態: 準備中 → 實地評審"
+    with app.test_request_context(), force_locale("en"):
+        assert describe(event) == "Status: Preparing → Site visit"
