@@ -24,6 +24,7 @@ run: setup migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup-test
+	$(BIN)/ruff check qms tests benchmarks wsgi.py
 	$(BIN)/pytest
 	@if [ -n "$$QMS_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL ($$QMS_TEST_POSTGRES_URL) =="; \

@@ -6,7 +6,6 @@ The audit trail is timed with 100 and with 10,000 events: a bounded page keeps t
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile

@@ -12,8 +12,15 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from qms.config import (INSTANCE, ROOT, Config, apply_environment, database_url_from_env, load_or_create_secret_key,
-                        normalize_database_url)
+from qms.config import (
+    INSTANCE,
+    ROOT,
+    Config,
+    apply_environment,
+    database_url_from_env,
+    load_or_create_secret_key,
+    normalize_database_url,
+)
 from qms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 FEATURES = ("qms.auth", "qms.core")

@@ -7,6 +7,7 @@ from werkzeug.security import generate_password_hash
 from qms.auth.models import Role, User
 from qms.core.models import AwardCycle, Organization
 from qms.extensions import db
+
 TEST_PASSWORD = "correct-horse-battery"
 # Production hashing is slow on purpose; test users get a cheap hash so hundreds of sign-ins stay fast.
 TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")

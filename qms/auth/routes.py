@@ -1,11 +1,12 @@
 """Views for signing in and out, own password and language, and user administration."""
+import datetime as dt
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from qms.auth import access, services
-from qms.auth.forms import (ChangePasswordForm, LocaleForm, LoginForm, ResetPasswordForm, UserCreateForm,
-                            UserEditForm)
+from qms.auth.forms import ChangePasswordForm, LocaleForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
 from qms.auth.models import ROLE_LABELS, Role, User
 from qms.core.services import ServiceError
 from qms.extensions import db
@@ -16,8 +17,6 @@ bp = Blueprint("auth", __name__)
 
 
 def lockout_policy() -> services.LockoutPolicy:
-    import datetime as dt
-
     config = current_app.config
     return services.LockoutPolicy(
         max_failures=config["LOGIN_MAX_FAILURES"],

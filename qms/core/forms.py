@@ -5,6 +5,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from qms.core.models import CYCLE_STATUS_LABELS, CycleStatus
 from qms.forms import QMSForm, choices, length, number_range, optional, required
 
+
 class OrganizationForm(QMSForm):
     name = StringField(_l("Name"), validators=[required(), length(200)])
     name_en = StringField(_l("Name in English"), validators=[optional(), length(200)])

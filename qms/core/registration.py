@@ -4,11 +4,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms import records
-from qms.auth.models import LOCALE_LABELS, ROLE_LABELS, Role, User
-from qms.core.dashboard import Card, register_card
 from qms.auth.forms import UserCreateForm
+from qms.auth.models import LOCALE_LABELS, ROLE_LABELS, Role, User
+from qms.auth.services import list_users
+from qms.core.audit import actor_label
+from qms.core.dashboard import Card, register_card
 from qms.core.forms import AwardCycleForm, OrganizationForm
 from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
+from qms.core.services import audit_query, get_organization, population_per_staff
+from qms.extensions import db
+from qms.i18n import local_datetime
 
 
 def field_labels(form_class) -> dict:
@@ -19,8 +24,6 @@ def field_labels(form_class) -> dict:
 
 
 def organization_card(user, cycle) -> Card | None:
-    from qms.core.services import get_organization, population_per_staff
-
     org = get_organization()
     if org is None:
         return None
@@ -35,15 +38,9 @@ def organization_card(user, cycle) -> Card | None:
 
 
 def audit_card(user, cycle) -> Card | None:
-    from qms.core.services import audit_query
-    from qms.extensions import db
-
     if not user.has_role(Role.QUALITY):
         return None
     events = list(db.session.scalars(audit_query().limit(5)))
-    from qms.core.audit import actor_label
-    from qms.i18n import local_datetime
-
     return Card(
         title=_("Recent changes"),
         lines=[(local_datetime(e.occurred_at), f"{actor_label(e)} · {e.entity_title}") for e in events],
@@ -52,9 +49,6 @@ def audit_card(user, cycle) -> Card | None:
 
 
 def users_card(user, cycle) -> Card | None:
-    from qms.auth.services import list_users
-    from qms.auth.models import ROLE_LABELS
-
     if user.role != Role.ADMIN:
         return None
     accounts = [u for u in list_users() if u.active]

@@ -1,5 +1,6 @@
 """Views for the dashboard, organization profile, award cycles and the audit trail."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,7 +8,7 @@ from flask_login import current_user
 
 from qms import records
 from qms.auth import access
-from qms.auth.models import Role, User
+from qms.auth.models import Role
 from qms.auth.services import list_users
 from qms.core import audit, services
 from qms.core.dashboard import cards_for
@@ -20,10 +21,13 @@ from qms.forms import ConfirmForm, choices
 bp = Blueprint("core", __name__)
 
 
-def taipei_today() -> dt.date:
-    from zoneinfo import ZoneInfo
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
-    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+def local_today() -> dt.date:
+    """Today where the office is (Asia/Taipei by default), not on the server's clock."""
+    return dt.datetime.now(local_zone()).date()
 
 
 @bp.route("/")
@@ -32,7 +36,7 @@ def dashboard():
     cycle = services.current_cycle()
     return render_template("core/dashboard.html", cycle=cycle,
                            days_left=services.days_until(cycle.submission_deadline if cycle else None,
-                                                         taipei_today()),
+                                                         local_today()),
                            cards=cards_for(current_user, cycle))
 
 
@@ -175,7 +179,4 @@ def audit_trail():
 
 
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone()).astimezone(dt.timezone.utc)
