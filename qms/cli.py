@@ -3,6 +3,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from qms import demo
+from qms.auth import services
 from qms.auth.models import Role
 from qms.core.services import ServiceError
 
@@ -18,8 +20,6 @@ qms_cli = AppGroup("qms", help="QMS administration commands.")
 @click.password_option(help="Asked for (twice) when not given.")
 def create_user(username, role, display_name, email, locale, password):
     """Create a user with ROLE; asks for the password."""
-    from qms.auth import services
-
     try:
         user = services.create_user({"username": username, "display_name": display_name or username,
                                      "email": email, "role": role, "locale": locale}, password, actor=None,
@@ -34,8 +34,6 @@ def create_user(username, role, display_name, email, locale, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database is empty (used by `make run`).")
 def seed_demo(force, if_empty):
     """Load the Luzhu office demo data (idempotent)."""
-    from qms import demo
-
     if if_empty and not demo.is_empty():
         click.echo("Database already holds data; demo data not loaded.")
         return
@@ -54,7 +52,5 @@ def seed_demo(force, if_empty):
 @qms_cli.command("demo-logins")
 def demo_logins():
     """Print the demo accounts and their passwords."""
-    from qms import demo
-
     for username, _display, role, password in demo.USERS:
         click.echo(f"  {role.value:8} {username:8} / {password}")

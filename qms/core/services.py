@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from qms.core import audit
@@ -75,8 +76,6 @@ def current_cycle() -> AwardCycle | None:
 
 
 def _check_unique(award_name: str, year: int, exclude_id: int | None = None) -> None:
-    from flask_babel import gettext as _
-
     query = select(func.count()).select_from(AwardCycle).where(
         AwardCycle.award_name == award_name, AwardCycle.year == year)
     if exclude_id is not None:
@@ -137,8 +136,6 @@ def set_current_cycle(cycle: AwardCycle, actor) -> AwardCycle:
 
 
 def delete_cycle(cycle: AwardCycle, actor) -> None:
-    from flask_babel import gettext as _
-
     if cycle.is_current:
         raise ServiceError(_("The current cycle cannot be deleted: make another cycle current first."))
     audit.record_event(audit.DELETE, cycle, actor, summary=str(cycle),
