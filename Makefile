@@ -61,7 +61,7 @@ system-packages-test:
 	$(call apt_install,$(APT_TEST_PACKAGES))
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --statistics -d qms/translations 2>&1 | grep -v '^$$' || true
+	@$(BIN)/pybabel compile --statistics -d qms/translations
 
 migrate: setup
 	$(FLASK) db upgrade

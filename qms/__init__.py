@@ -23,7 +23,7 @@ from qms.config import (
 )
 from qms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
-FEATURES = ("qms.auth", "qms.core")
+FEATURES = ("qms.auth", "qms.core", "qms.checklist")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -155,9 +155,13 @@ def register_security_headers(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     from qms.auth.forms import LocaleForm
     from qms.auth.models import LOCALE_LABELS, Role
+    from qms.core.dashboard import nav_for
     from qms.i18n import register_template_filters
+    from qms.text import render_markdown
 
     register_template_filters(app)
+    app.add_template_global(nav_for, "nav_for")
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor
     def inject_globals():

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from qms.auth import services as accounts
 from qms.auth.models import Role, User
+from qms.checklist import demo as checklist_demo
 from qms.core import services as core
 from qms.core.models import AwardCycle, Organization
 from qms.extensions import db
@@ -88,4 +89,8 @@ def seed_demo(force: bool = False) -> list[str]:
             accounts.create_user({"username": username, "display_name": display_name, "role": role,
                                   "email": f"{username}@luzhu-demo.example.org"}, password, actor=None)
             created.append(f"user {username} ({role.value})")
+    cycle = db.session.scalars(select(AwardCycle).where(AwardCycle.award_name == AWARD_CYCLE["award_name"],
+                                                        AwardCycle.year == AWARD_CYCLE["year"])).one()
+    users = {username: accounts.get_by_username(username) for username, *_rest in USERS}
+    created += checklist_demo.seed(cycle, users)
     return created

@@ -27,6 +27,7 @@ class RecordType:
     search_fields: tuple[str, ...] = field(default_factory=tuple)
     field_labels: dict = field(default_factory=dict)  # column name -> lazy label, for the audit trail
     value_labels: dict = field(default_factory=dict)  # column name -> {stored value: lazy label}
+    evidence: bool = False  # may stand as checklist evidence
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

@@ -32,3 +32,24 @@ def cards_for(user, cycle) -> list[Card]:
         if card is not None:
             cards.append(card)
     return cards
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: Any  # lazy translated
+    roles: frozenset | None = None  # None: every signed-in user
+    order: int = 100
+
+
+_nav: dict[str, NavEntry] = {}
+
+
+def register_nav(endpoint: str, label, roles=None, order: int = 100) -> None:
+    """A link in the main navigation; features add theirs when they are registered."""
+    _nav[endpoint] = NavEntry(endpoint, label, frozenset(roles) if roles else None, order)
+
+
+def nav_for(user) -> list[NavEntry]:
+    return [entry for entry in sorted(_nav.values(), key=lambda e: (e.order, e.endpoint))
+            if entry.roles is None or user.has_role(*entry.roles)]

@@ -8,7 +8,7 @@ from qms.auth.forms import UserCreateForm
 from qms.auth.models import LOCALE_LABELS, ROLE_LABELS, Role, User
 from qms.auth.services import list_users
 from qms.core.audit import actor_label
-from qms.core.dashboard import Card, register_card
+from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.forms import AwardCycleForm, OrganizationForm
 from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
 from qms.core.services import audit_query, get_organization, population_per_staff
@@ -72,6 +72,11 @@ def register(app: Flask) -> None:
         endpoint="auth.edit_user", url_kwarg="user_id", readable_by=frozenset({Role.ADMIN}),
         field_labels={**field_labels(UserCreateForm), "active": _l("Active")},
         value_labels={"role": {role.value: label for role, label in ROLE_LABELS.items()}, "locale": LOCALE_LABELS}))
+    register_nav("core.dashboard", _l("Dashboard"), order=10)
+    register_nav("core.organization", _l("Organization"), order=20)
+    register_nav("core.cycles", _l("Award cycles"), order=30)
+    register_nav("core.audit_trail", _l("Audit trail"), roles={Role.QUALITY}, order=80)
+    register_nav("auth.users", _l("Users"), roles={Role.ADMIN}, order=90)
     register_card("organization", organization_card, order=10)
     register_card("users", users_card, order=90)
     register_card("audit", audit_card, order=95)

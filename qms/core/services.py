@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from qms.core import audit
 from qms.core.models import AuditEvent, AwardCycle, CycleStatus, Organization
@@ -142,7 +143,13 @@ def delete_cycle(cycle: AwardCycle, actor) -> None:
                        changes={name: [value, None] for name, (_none, value)
                                 in audit.created(cycle, CYCLE_FIELDS).items()})
     db.session.delete(cycle)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Records of other modules (a self-assessment, say) still belong to this cycle.
+        db.session.rollback()
+        raise ServiceError(_("This cycle still has records (such as a self-assessment); delete those first.")
+                           ) from None
 
 
 # --- audit trail ------------------------------------------------------------------------------

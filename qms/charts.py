@@ -1,0 +1,41 @@
+"""Server-side SVG charts (pygal), one module for pages and the PDF dossier alike.
+
+Pages show a chart as an <img> with a data: URI (the page's CSP allows data: images, and styles inside an
+SVG image do not touch the page), always next to a table or text that says the same in words.
+"""
+from __future__ import annotations
+
+import base64
+import re
+
+FONT = '"Noto Sans CJK TC", "Noto Sans TC", sans-serif'
+# Colour-blind-safe (Okabe–Ito) series colours, dark enough on white.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _style():
+    from pygal.style import Style
+
+    return Style(font_family=FONT, background="white", plot_background="white", foreground="#222",
+                 foreground_strong="#111", foreground_subtle="#888", colors=COLOURS,
+                 label_font_size=13, major_label_font_size=13, legend_font_size=14, title_font_size=16,
+                 opacity=".25", opacity_hover=".4")
+
+
+def radar(axes: list[str], series: list[tuple[str, list[float | None]]], title: str = "",
+          maximum: float = 100, width: int = 640, height: int = 480) -> str:
+    """A radar (spider-web) chart of several series over the same axes, values from 0 to maximum."""
+    import pygal  # imported late: its import hook turns later failed optional imports into warnings
+
+    chart = pygal.Radar(js=[], disable_xml_declaration=True, style=_style(), range=(0, maximum), fill=True,
+                        width=width, height=height, explicit_size=True, show_legend=len(series) > 1,
+                        legend_at_bottom=True, dots_size=4, title=title or None, print_values=False)
+    chart.x_labels = axes
+    for name, values in series:
+        chart.add(name, [None if v is None else round(float(v), 1) for v in values])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -1,0 +1,66 @@
+"""The checklist's record types, navigation, dashboard card and commands."""
+import click
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.checklist import services
+from qms.checklist.forms import ItemForm
+from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Evidence, Framework
+from qms.cli import qms_cli
+from qms.core.dashboard import Card, register_card, register_nav
+
+
+def _item_title(item: AssessmentItem) -> str:
+    return f"{item.assessment.award_cycle.year} · {item.node.code} {item.node.name_zh}"
+
+
+def readiness_card(user, cycle) -> Card | None:
+    if cycle is None:
+        return None
+    assessments = services.assessments_of(cycle)
+    figures = services.readiness_of(assessments)
+    lines = []
+    for assessment in assessments:
+        rollup = figures[assessment.id]
+        lines.append((assessment.framework.name_zh if _is_zh() else assessment.framework.name_en,
+                      _("%(readiness).0f %% ready · %(ready)d of %(items)d items ready",
+                        readiness=rollup.readiness or 0, ready=rollup.ready_items, items=rollup.items)))
+    return Card(title=_("Readiness"), lines=lines, link=url_for("checklist.index"),
+                link_text=_("Open the self-assessment"),
+                note="" if assessments else _("This cycle has not adopted a framework yet."))
+
+
+def _is_zh() -> bool:
+    from qms.i18n import is_chinese
+
+    return is_chinese()
+
+
+@click.command("import-frameworks")
+def import_frameworks_command():
+    """Import the frameworks shipped with QMS (a changed file becomes a new version)."""
+    for framework in services.import_shipped():
+        click.echo(f"{framework.key} v{framework.version}: {framework.name_en}")
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType("framework", Framework, _l("Award framework"),
+                                        title=lambda f: f"{f.name_zh} v{f.version}",
+                                        endpoint="checklist.framework", url_kwarg="framework_id"))
+    records.register(records.RecordType("assessment", Assessment, _l("Self-assessment"),
+                                        endpoint="checklist.assessment", url_kwarg="assessment_id"))
+    # Items also stand as evidence for one another; until the other modules exist they are the stand-in
+    # record type that the evidence link is built and tested with.
+    records.register(records.RecordType(
+        "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
+        url_kwarg="item_id", evidence=True,
+        field_labels={name: getattr(ItemForm, name).args[0] for name in services.ITEM_FIELDS},
+        value_labels={"status": {status.value: label for status, label in ITEM_STATUS_LABELS.items()}}))
+    records.register(records.RecordType("evidence", Evidence, _l("Evidence"), title=str,
+                                        field_labels={"expires_on": _l("Expires on"), "title": _l("Title"),
+                                                      "kind": _l("Kind"), "item": _l("Item")}))
+    register_nav("checklist.index", _l("Self-assessment"), order=40)
+    register_card("readiness", readiness_card, order=5)
+    qms_cli.add_command(import_frameworks_command)

@@ -1,0 +1,372 @@
+"""Views of the checklist: frameworks, a cycle's assessments, items and their evidence, import/export, compare."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from qms import spreadsheets, uploads
+from qms.auth import access
+from qms.auth.models import Role
+from qms.auth.routes import show_service_error
+from qms.auth.services import list_users
+from qms.charts import data_uri, radar
+from qms.checklist import services
+from qms.checklist.forms import (
+    AdoptForm,
+    CompareForm,
+    EvidenceFileForm,
+    EvidenceLinkForm,
+    EvidenceRecordForm,
+    FrameworkUploadForm,
+    ImportForm,
+    ItemForm,
+)
+from qms.checklist.frameworks import FrameworkError
+from qms.checklist.models import Assessment, AssessmentItem, Evidence, EvidenceKind, Framework, FrameworkNode
+from qms.checklist.readiness import STATUS_CAP
+from qms.checklist.scales import SCALE_LABELS, score_choices
+from qms.core.models import AwardCycle
+from qms.core.routes import local_today
+from qms.core.services import ServiceError, current_cycle, list_cycles
+from qms.extensions import db
+from qms.forms import ConfirmForm, choices
+from qms.i18n import is_chinese
+
+bp = Blueprint("checklist", __name__, url_prefix="/checklist")
+
+
+def node_name(node: FrameworkNode | Framework) -> str:
+    return node.name_zh if is_chinese() else node.name_en
+
+
+# --- overview and frameworks ------------------------------------------------------------------
+
+@bp.route("/")
+@access.signed_in
+def index():
+    cycle_assessments = [(cycle, services.assessments_of(cycle)) for cycle in list_cycles()]
+    figures = services.readiness_of([a for _cycle, found in cycle_assessments for a in found])
+    form = None
+    if current_user.has_role(Role.QUALITY):
+        form = _adopt_form()
+    return render_template("checklist/index.html", cycle_assessments=cycle_assessments, figures=figures,
+                           adopt_form=form, current=current_cycle())
+
+
+def _adopt_form(formdata=None) -> AdoptForm:
+    form = AdoptForm(formdata=formdata)
+    form.award_cycle_id.choices = choices((str(c.id), str(c)) for c in list_cycles())
+    form.framework_id.choices = choices((str(f.id), f"{node_name(f)} · v{f.version} ({f.edition})")
+                                        for f in services.list_frameworks())
+    if formdata is None and (cycle := current_cycle()) is not None:
+        form.award_cycle_id.data = str(cycle.id)
+    return form
+
+
+@bp.route("/adopt", methods=["POST"])
+@access.roles(Role.QUALITY)
+def adopt():
+    form = _adopt_form(request.form)
+    if form.validate_on_submit():
+        cycle = db.get_or_404(AwardCycle, int(form.award_cycle_id.data))
+        framework = db.get_or_404(Framework, int(form.framework_id.data))
+        try:
+            assessment = services.adopt(cycle, framework, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("%(cycle)s now assesses itself against %(framework)s.", cycle=str(cycle),
+                    framework=node_name(framework)), "success")
+            return redirect(url_for("checklist.assessment", assessment_id=assessment.id))
+    else:
+        flash(_("Choose an award cycle and a framework."), "danger")
+    return redirect(url_for("checklist.index"))
+
+
+@bp.route("/frameworks")
+@access.signed_in
+def frameworks():
+    form = FrameworkUploadForm() if current_user.role == Role.ADMIN else None
+    return render_template("checklist/frameworks.html", frameworks=services.list_frameworks(), form=form,
+                           scale_labels=SCALE_LABELS)
+
+
+@bp.route("/frameworks/upload", methods=["POST"])
+@access.roles(Role.ADMIN)
+def upload_framework():
+    form = FrameworkUploadForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read(services_max_framework_bytes() + 1)
+        try:
+            if len(raw) > services_max_framework_bytes():
+                raise ServiceError(_("A framework file may be at most 1 MB."))
+            text = raw.decode("utf-8")
+            framework, created = services.import_framework(text, upload.filename or "upload.yaml", current_user)
+        except UnicodeDecodeError:
+            problems = [_("The file is not UTF-8 text.")]
+        except FrameworkError as error:
+            db.session.rollback()
+            problems = [str(problem) for problem in error.problems]
+        except ServiceError as error:
+            problems = [error.message]
+        else:
+            if created:
+                flash(_("Imported %(name)s as version %(version)d.", name=node_name(framework),
+                        version=framework.version), "success")
+            else:
+                flash(_("%(name)s version %(version)d already has exactly this content; nothing changed.",
+                        name=node_name(framework), version=framework.version), "info")
+            return redirect(url_for("checklist.framework", framework_id=framework.id))
+    return render_template("checklist/frameworks.html", frameworks=services.list_frameworks(), form=form,
+                           problems=problems, scale_labels=SCALE_LABELS), 400
+
+
+def services_max_framework_bytes() -> int:
+    return 1024 * 1024
+
+
+@bp.route("/frameworks/<int:framework_id>")
+@access.signed_in
+def framework(framework_id: int):
+    found = db.get_or_404(Framework, framework_id)
+    return render_template("checklist/framework.html", framework=found, scale_label=SCALE_LABELS[found.scale])
+
+
+# --- an assessment: the checklist page ----------------------------------------------------------
+
+@bp.route("/assessments/<int:assessment_id>")
+@access.signed_in
+def assessment(assessment_id: int):
+    found = db.get_or_404(Assessment, assessment_id)
+    view = services.checklist_view(found, local_today())
+    mine_only = request.args.get("mine", "1" if current_user.role == Role.STAFF else "0") == "1"
+    dimensions = services.top_level_figures(view, node_name)
+    chart = None
+    if len(dimensions) >= 3:
+        svg = radar([label for label, _score, _ready in dimensions],
+                    [(_("Score"), [score for _code, score, _ready in dimensions]),
+                     (_("Readiness"), [ready for _code, _score, ready in dimensions])])
+        chart = data_uri(svg)
+    return render_template("checklist/assessment.html", assessment=found, view=view, mine_only=mine_only,
+                           chart=chart, dimensions=dimensions, status_cap=STATUS_CAP, name=node_name,
+                           confirm_form=ConfirmForm(), import_form=ImportForm())
+
+
+@bp.route("/assessments/<int:assessment_id>/delete", methods=["POST"])
+@access.roles(Role.QUALITY)
+def delete_assessment(assessment_id: int):
+    found = db.get_or_404(Assessment, assessment_id)
+    if ConfirmForm().validate_on_submit():
+        services.delete_assessment(found, current_user)
+        flash(_("The self-assessment has been deleted."), "success")
+    return redirect(url_for("checklist.index"))
+
+
+@bp.route("/assessments/<int:assessment_id>/export.<fmt>")
+@access.signed_in
+def export(assessment_id: int, fmt: str):
+    if fmt not in spreadsheets.FORMATS:
+        abort(404)
+    found = db.get_or_404(Assessment, assessment_id)
+    view = services.checklist_view(found, local_today())
+    data = spreadsheets.write(services.export_rows(view, is_chinese()), fmt, sheet_name=found.framework.key)
+    filename = f"checklist-{found.award_cycle.year}-{found.framework.key}.{fmt}"
+    return Response(data, mimetype=spreadsheets.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/assessments/<int:assessment_id>/import", methods=["POST"])
+@access.roles(Role.QUALITY)
+def import_assignments(assessment_id: int):
+    found = db.get_or_404(Assessment, assessment_id)
+    form = ImportForm()
+    problems, message = [], None
+    if form.validate_on_submit():
+        upload = form.file.data
+        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
+        if fmt not in spreadsheets.FORMATS:
+            message = _("Upload an XLSX, ODS or CSV file.")
+        else:
+            try:
+                table = spreadsheets.read(upload.read(uploads.max_bytes() + 1), fmt)
+                changed = services.import_assignments(found, table, current_user)
+            except spreadsheets.SpreadsheetError:
+                message = _("This file could not be read as %(format)s.", format=fmt.upper())
+            except services.ImportRejected as error:
+                db.session.rollback()
+                message, problems = error.message, error.problems
+            else:
+                flash(_("Imported: %(count)d items changed.", count=changed), "success")
+                return redirect(url_for("checklist.assessment", assessment_id=found.id))
+    else:
+        message = "; ".join(form.file.errors)
+    return render_template("checklist/import_report.html", assessment=found, message=message, problems=problems,
+                           name=node_name), 400
+
+
+@bp.route("/compare")
+@access.signed_in
+def compare():
+    assessments = services.all_assessments()
+    form = CompareForm(request.args)
+    options = choices((str(a.id), f"{a.award_cycle} · {node_name(a.framework)} v{a.framework.version}")
+                      for a in assessments)
+    form.left.choices, form.right.choices = options, list(options)
+    rows, left, right = [], None, None
+    if request.args and form.validate():
+        left = db.get_or_404(Assessment, int(form.left.data))
+        right = db.get_or_404(Assessment, int(form.right.data))
+        if left.framework.key != right.framework.key:
+            form.right.errors = [*form.right.errors, _("Choose two assessments of the same framework.")]
+        else:
+            rows = services.compare(left, right)
+    totals = services.readiness_of([a for a in (left, right) if a is not None])
+    return render_template("checklist/compare.html", form=form, rows=rows, left=left, right=right, totals=totals,
+                           name=node_name)
+
+
+# --- items --------------------------------------------------------------------------------------
+
+def _item_form(item: AssessmentItem, formdata=None) -> ItemForm:
+    form = ItemForm(formdata=formdata, obj=item if formdata is None else None)
+    scale_choices = choices(score_choices(item.assessment.framework.scale))
+    form.score.choices, form.target_score.choices = scale_choices, list(scale_choices)
+    form.owner_id.choices = choices([("", _("Nobody yet"))] + [(str(u.id), f"{u.display_name} ({u.username})")
+                                                                for u in list_users() if u.active])
+    if formdata is None:
+        form.owner_id.data = str(item.owner_id or "")
+        form.score.data = "" if item.score is None else str(item.score)
+        form.target_score.data = "" if item.target_score is None else str(item.target_score)
+        form.status.data = item.status.value
+    return form
+
+
+def _item_values(form: ItemForm) -> dict:
+    def number(value):
+        return int(value) if value not in (None, "") else None
+
+    return {"owner_id": number(form.owner_id.data), "due_date": form.due_date.data, "status": form.status.data,
+            "score": number(form.score.data), "target_score": number(form.target_score.data),
+            "narrative": form.narrative.data or "", "strengths": form.strengths.data or "",
+            "opportunities": form.opportunities.data or ""}
+
+
+def _render_item(item: AssessmentItem, form: ItemForm, status: int = 200, **forms):
+    record_form = forms.get("record_form") or EvidenceRecordForm()
+    record_form.set_record_choices(services.record_choices(current_user))
+    return render_template(
+        "checklist/item.html", item=item, form=form, editable=services.editable_fields(current_user, item),
+        file_form=forms.get("file_form") or EvidenceFileForm(), link_form=forms.get("link_form") or EvidenceLinkForm(),
+        record_form=record_form, confirm_form=ConfirmForm(), record_links=services.evidence_links(item.evidence),
+        name=node_name, today=local_today(), deadline=item.assessment.award_cycle.submission_deadline,
+        status_cap=STATUS_CAP), status
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+@access.signed_in
+def item(item_id: int):
+    found = db.get_or_404(AssessmentItem, item_id)
+    if request.method == "POST" and not services.can_edit(current_user, found):
+        abort(403)
+    form = _item_form(found, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_item(found, _item_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Item %(code)s saved.", code=found.node.code), "success")
+            return redirect(url_for("checklist.item", item_id=found.id))
+    return _render_item(found, form, 400 if form.errors else 200)
+
+
+def _editable_item(item_id: int) -> AssessmentItem:
+    found = db.get_or_404(AssessmentItem, item_id)
+    if not services.can_edit(current_user, found):
+        abort(403)
+    return found
+
+
+@bp.route("/items/<int:item_id>/evidence/file", methods=["POST"])
+@access.signed_in
+def add_file(item_id: int):
+    found = _editable_item(item_id)
+    form = EvidenceFileForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(uploads.max_bytes() + 1)
+        try:
+            services.add_file(found, data, upload.filename or "", (form.title.data or "").strip(),
+                              form.expires_on.data, current_user)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Evidence added."), "success")
+            return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
+    return _render_item(found, _item_form(found), 400, file_form=form)
+
+
+@bp.route("/items/<int:item_id>/evidence/link", methods=["POST"])
+@access.signed_in
+def add_link(item_id: int):
+    found = _editable_item(item_id)
+    form = EvidenceLinkForm()
+    if form.validate_on_submit():
+        services.add_link(found, form.url.data.strip(), form.title.data.strip(), form.expires_on.data, current_user)
+        flash(_("Evidence added."), "success")
+        return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
+    return _render_item(found, _item_form(found), 400, link_form=form)
+
+
+@bp.route("/items/<int:item_id>/evidence/record", methods=["POST"])
+@access.signed_in
+def add_record(item_id: int):
+    found = _editable_item(item_id)
+    form = EvidenceRecordForm()
+    form.set_record_choices(services.record_choices(current_user))
+    if form.validate_on_submit():
+        try:
+            services.add_record(found, form.record.data, form.expires_on.data, current_user)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Evidence added."), "success")
+            return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
+    return _render_item(found, _item_form(found), 400, record_form=form)
+
+
+@bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
+@access.signed_in
+def delete_evidence(evidence_id: int):
+    evidence = db.get_or_404(Evidence, evidence_id)
+    if not services.can_edit(current_user, evidence.item):
+        abort(403)
+    item_id = evidence.item_id
+    if ConfirmForm().validate_on_submit():
+        services.delete_evidence(evidence, current_user)
+        flash(_("Evidence removed."), "success")
+    return redirect(url_for("checklist.item", item_id=item_id) + "#evidence")
+
+
+@bp.route("/evidence/<int:evidence_id>/download")
+@access.signed_in
+def download(evidence_id: int):
+    evidence = db.get_or_404(Evidence, evidence_id)
+    if evidence.kind != EvidenceKind.FILE:
+        abort(404)
+    try:
+        path = uploads.path_of(evidence.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.stored_name)
+        abort(404)
+    return send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.original_name,
+                     max_age=0)
+

@@ -1,0 +1,590 @@
+"""Rules and writes of the checklist: frameworks, assessments, items, evidence, import and export."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from qms import records, uploads
+from qms.auth.models import Role, User
+from qms.checklist import frameworks as framework_files
+from qms.checklist import readiness
+from qms.checklist.models import (
+    ITEM_STATUS_LABELS,
+    Assessment,
+    AssessmentItem,
+    Evidence,
+    EvidenceKind,
+    Framework,
+    FrameworkNode,
+    ItemStatus,
+)
+from qms.checklist.scales import allowed_scores
+from qms.core import audit
+from qms.core.models import AwardCycle
+from qms.core.services import ServiceError
+from qms.extensions import db
+
+ITEM_FIELDS = ("owner_id", "due_date", "status", "score", "target_score", "narrative", "strengths", "opportunities")
+LOCALES = ("zh_Hant_TW", "en")
+OWNER_FIELDS = ("status", "score", "target_score", "narrative", "strengths", "opportunities")
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+def latest_version(key: str) -> Framework | None:
+    return db.session.scalars(select(Framework).where(Framework.key == key)
+                              .order_by(Framework.version.desc()).limit(1)).first()
+
+
+def list_frameworks() -> list[Framework]:
+    return list(db.session.scalars(select(Framework).order_by(Framework.key, Framework.version.desc())))
+
+
+def import_framework(text: str, source_name: str, actor) -> tuple[Framework, bool]:
+    """Validate and store a framework file; a changed file becomes a new version. Returns (framework, created)."""
+    spec = framework_files.parse(text)  # raises FrameworkError: nothing is stored
+    latest = latest_version(spec.key)
+    if latest is not None and latest.content_sha256 == spec.sha256:
+        return latest, False
+    framework = Framework(
+        key=spec.key, version=(latest.version + 1) if latest else 1, edition=spec.edition, name_zh=spec.name_zh,
+        name_en=spec.name_en, description_zh=spec.description_zh, description_en=spec.description_en,
+        scale=spec.scale, points_add_up=spec.points_add_up, total_points=spec.total_points,
+        points_note_zh=spec.points_note_zh, points_note_en=spec.points_note_en, source_name=source_name[:200],
+        source_text=text, content_sha256=spec.sha256, imported_by_id=getattr(actor, "id", None))
+    db.session.add(framework)
+    by_code: dict[str, FrameworkNode] = {}
+    for position, node_spec in enumerate(_parents_first(spec.nodes)):
+        node = FrameworkNode(
+            framework=framework, parent=by_code.get(node_spec.parent), code=node_spec.code,
+            name_zh=node_spec.name_zh, name_en=node_spec.name_en, guidance_zh=node_spec.guidance_zh,
+            guidance_en=node_spec.guidance_en, points=node_spec.points, kind=node_spec.kind, depth=node_spec.depth,
+            position=position)
+        db.session.add(node)
+        by_code[node_spec.code] = node
+    db.session.flush()
+    audit.record_event(audit.CREATE, framework, actor, changes={
+        "key": [None, framework.key], "version": [None, framework.version], "edition": [None, framework.edition],
+        "source_name": [None, framework.source_name], "items": [None, len(spec.nodes)]})
+    db.session.commit()
+    return framework, True
+
+
+def _parents_first(nodes):
+    """Keep the file's order, but never place a child before its parent (files may list them either way)."""
+    placed, ordered, pending = set(), [], list(nodes)
+    while pending:
+        remaining = []
+        for node in pending:
+            if node.parent is None or node.parent in placed:
+                ordered.append(node)
+                placed.add(node.code)
+            else:
+                remaining.append(node)
+        pending = remaining
+    return _depth_first(ordered)
+
+
+def _depth_first(nodes):
+    children = defaultdict(list)
+    for node in nodes:
+        children[node.parent].append(node)
+    result = []
+
+    def walk(parent):
+        for node in children.get(parent, []):
+            result.append(node)
+            walk(node.code)
+
+    walk(None)
+    return result
+
+
+def import_shipped(actor=None) -> list[Framework]:
+    """Import (or bring up to date) the frameworks shipped in qms/checklist/frameworks/."""
+    imported = []
+    for path in framework_files.shipped_files():
+        framework, _created = import_framework(path.read_text(encoding="utf-8"), path.name, actor)
+        imported.append(framework)
+    return imported
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+def assessments_of(cycle: AwardCycle) -> list[Assessment]:
+    return list(db.session.scalars(select(Assessment).where(Assessment.award_cycle_id == cycle.id)
+                                   .order_by(Assessment.id)))
+
+
+def all_assessments() -> list[Assessment]:
+    return list(db.session.scalars(select(Assessment).join(AwardCycle)
+                                   .order_by(AwardCycle.year.desc(), Assessment.id)))
+
+
+def adopt(cycle: AwardCycle, framework: Framework, actor) -> Assessment:
+    """The cycle assesses itself against this framework version: one item per leaf criterion."""
+    for existing in assessments_of(cycle):
+        if existing.framework.key == framework.key:
+            raise ServiceError(_("This cycle already uses a version of this framework."), field="framework_id")
+    assessment = Assessment(award_cycle_id=cycle.id, framework_id=framework.id)
+    db.session.add(assessment)
+    parents = {node.parent_id for node in framework.nodes}
+    for node in framework.nodes:
+        if node.id not in parents:
+            db.session.add(AssessmentItem(assessment=assessment, node_id=node.id))
+    db.session.flush()
+    audit.record_event(audit.CREATE, assessment, actor, changes={
+        "award_cycle": [None, str(cycle)], "framework": [None, f"{framework.key} v{framework.version}"]})
+    db.session.commit()
+    return assessment
+
+
+def delete_assessment(assessment: Assessment, actor) -> None:
+    stored = [e.stored_name for item in assessment.items for e in item.evidence if e.stored_name]
+    audit.record_event(audit.DELETE, assessment, actor, summary=str(assessment))
+    db.session.delete(assessment)
+    db.session.commit()
+    for name in stored:
+        uploads.discard(name)
+
+
+def can_edit(user, item: AssessmentItem) -> bool:
+    if user.has_role(Role.QUALITY):
+        return True
+    return user.role == Role.STAFF and item.owner_id == user.id
+
+
+def editable_fields(user, item: AssessmentItem) -> tuple[str, ...]:
+    if user.has_role(Role.QUALITY):
+        return ITEM_FIELDS
+    return OWNER_FIELDS if can_edit(user, item) else ()
+
+
+def update_item(item: AssessmentItem, values: Mapping[str, Any], actor) -> AssessmentItem:
+    allowed = editable_fields(actor, item)
+    if not allowed:
+        raise PermissionError
+    data = {key: values[key] for key in allowed if key in values}
+    if "status" in data:
+        data["status"] = ItemStatus(data["status"])
+    scale = item.assessment.framework.scale
+    for key in ("score", "target_score"):
+        if data.get(key) is not None and data[key] not in allowed_scores(scale):
+            raise ServiceError(_("This score is not on the framework's scale."), field=key)
+    if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
+        raise ServiceError(_("No such user."), field="owner_id")
+    changes = audit.apply_changes(item, data)
+    if changes:
+        audit.record_event(audit.UPDATE, item, actor, changes=changes)
+        db.session.commit()
+    return item
+
+
+# --- the checklist page -----------------------------------------------------------------------
+
+@dataclass
+class ItemRow:
+    item: AssessmentItem
+    readiness: float
+    evidence_count: int
+    overdue: bool
+    expiring: int  # evidence that lapses before the deadline
+    missing_points: float = 0.0
+
+
+@dataclass
+class DimensionRow:
+    node: FrameworkNode
+    figures: readiness.Rollup
+    items: list[ItemRow] = field(default_factory=list)
+    children: list[DimensionRow] = field(default_factory=list)
+
+
+@dataclass
+class ChecklistView:
+    assessment: Assessment
+    figures: readiness.Figures
+    dimensions: list[DimensionRow]
+    rows: list[ItemRow]
+    gaps_by_points: list[ItemRow]
+    overdue: list[ItemRow]
+    without_evidence: list[ItemRow]
+    expiring: list[tuple[ItemRow, Evidence]]
+
+
+def checklist_view(assessment: Assessment, today: dt.date) -> ChecklistView:
+    """Everything the checklist page shows, in a fixed number of queries whatever the item count."""
+    nodes = list(db.session.scalars(select(FrameworkNode).where(FrameworkNode.framework_id == assessment.framework_id)
+                                    .order_by(FrameworkNode.position)))
+    items = list(db.session.scalars(select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)))
+    evidence = list(db.session.scalars(select(Evidence).join(AssessmentItem)
+                                       .where(AssessmentItem.assessment_id == assessment.id)
+                                       .order_by(Evidence.id)))
+    deadline = assessment.award_cycle.submission_deadline
+    evidence_by_item: dict[int, list[Evidence]] = defaultdict(list)
+    for entry in evidence:
+        evidence_by_item[entry.item_id].append(entry)
+
+    by_id = {node.id: node for node in nodes}
+    children: dict[int | None, list[FrameworkNode]] = defaultdict(list)
+    for node in nodes:
+        children[node.parent_id].append(node)
+
+    def ancestors(node: FrameworkNode) -> tuple[int, ...]:
+        chain = []
+        while node.parent_id is not None:
+            node = by_id[node.parent_id]
+            chain.append(node.id)
+        return tuple(reversed(chain))
+
+    item_by_node = {item.node_id: item for item in items}
+    leaves = [readiness.Leaf(node_id=item.node_id, points=by_id[item.node_id].points, status=item.status,
+                             score=item.score, ancestors=ancestors(by_id[item.node_id])) for item in items]
+    figures = readiness.compute(leaves)
+
+    rows_by_node: dict[int, ItemRow] = {}
+    for item in items:
+        entries = evidence_by_item.get(item.id, [])
+        rows_by_node[item.node_id] = ItemRow(
+            item=item, readiness=readiness.item_readiness(item.status, item.score), evidence_count=len(entries),
+            overdue=readiness.is_overdue(item.due_date, item.status, today),
+            expiring=sum(1 for e in entries if readiness.expires_before(e.expires_on, deadline, today)),
+            missing_points=readiness.missing_points(by_id[item.node_id].points, item.score))
+
+    def build(node: FrameworkNode) -> DimensionRow:
+        row = DimensionRow(node=node, figures=figures.by_node.get(node.id) or readiness.compute([]).overall)
+        for child in children.get(node.id, []):
+            if child.id in item_by_node:
+                row.items.append(rows_by_node[child.id])
+            else:
+                row.children.append(build(child))
+        return row
+
+    dimensions = []
+    top_items = []
+    for node in children.get(None, []):
+        if node.id in item_by_node:
+            top_items.append(rows_by_node[node.id])  # a flat framework: its top-level nodes are the items
+        else:
+            dimensions.append(build(node))
+    ordered_rows = [rows_by_node[node.id] for node in nodes if node.id in rows_by_node]
+    gaps = sorted(ordered_rows, key=lambda r: -r.missing_points)
+    expiring = [(rows_by_node[item.node_id], entry) for item in items for entry in evidence_by_item.get(item.id, [])
+                if readiness.expires_before(entry.expires_on, deadline, today)]
+    if top_items:
+        dimensions.insert(0, DimensionRow(node=None, figures=figures.overall, items=top_items))
+    return ChecklistView(
+        assessment=assessment, figures=figures, dimensions=dimensions, rows=ordered_rows,
+        gaps_by_points=[r for r in gaps if r.missing_points > 0][:10],
+        overdue=[r for r in ordered_rows if r.overdue],
+        without_evidence=[r for r in ordered_rows if r.evidence_count == 0],
+        expiring=expiring)
+
+
+def top_level_figures(view: ChecklistView, name=lambda node: node.name_zh) -> list[tuple[str, float, float]]:
+    """(code and short name, score, readiness) per top-level dimension, or per item of a flat framework."""
+    def label(node):
+        text = name(node)
+        return f"{node.code} {text[:8]}…" if len(text) > 9 else f"{node.code} {text}"
+
+    result = []
+    for dimension in view.dimensions:
+        if dimension.node is None:
+            result.extend((label(row.item.node), float(row.item.score or 0), row.readiness) for row in dimension.items)
+        else:
+            result.append((label(dimension.node), dimension.figures.score or 0, dimension.figures.readiness or 0))
+    return result
+
+
+def readiness_of(assessments: list[Assessment]) -> dict[int, readiness.Rollup]:
+    """Overall figures of several assessments in two queries (for the dashboard)."""
+    if not assessments:
+        return {}
+    ids = [a.id for a in assessments]
+    rows = db.session.execute(
+        select(AssessmentItem.assessment_id, AssessmentItem.status, AssessmentItem.score, FrameworkNode.points)
+        .join(FrameworkNode, FrameworkNode.id == AssessmentItem.node_id)
+        .where(AssessmentItem.assessment_id.in_(ids))).all()
+    leaves = defaultdict(list)
+    for assessment_id, status, score, points in rows:
+        leaves[assessment_id].append(readiness.Leaf(node_id=0, points=points, status=status, score=score))
+    return {assessment_id: readiness.compute(leaves[assessment_id]).overall for assessment_id in ids}
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+def _record_evidence_event(evidence: Evidence, actor, action=audit.CREATE):
+    audit.record_event(action, evidence, actor, changes={
+        "item": [None, str(evidence.item)], "kind": [None, evidence.kind.value], "title": [None, str(evidence)],
+        "expires_on": [None, evidence.expires_on.isoformat() if evidence.expires_on else None]})
+
+
+def add_file(item: AssessmentItem, data: bytes, filename: str, title: str, expires_on: dt.date | None,
+             actor) -> Evidence:
+    stored = uploads.store(data, filename)  # raises ServiceError before anything is written
+    try:
+        evidence = Evidence(item=item, kind=EvidenceKind.FILE, title=title or stored.original_name,
+                            stored_name=stored.stored_name, original_name=stored.original_name,
+                            content_type=stored.content_type, size=stored.size, expires_on=expires_on,
+                            added_by_id=getattr(actor, "id", None))
+        db.session.add(evidence)
+        _record_evidence_event(evidence, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.discard(stored.stored_name)  # nothing half-stored remains
+        raise
+    return evidence
+
+
+def add_link(item: AssessmentItem, url: str, title: str, expires_on: dt.date | None, actor) -> Evidence:
+    evidence = Evidence(item=item, kind=EvidenceKind.LINK, url=url, title=title, expires_on=expires_on,
+                        added_by_id=getattr(actor, "id", None))
+    db.session.add(evidence)
+    _record_evidence_event(evidence, actor)
+    db.session.commit()
+    return evidence
+
+
+def linkable_types() -> list[records.RecordType]:
+    return [rt for rt in records.all_types() if rt.evidence]
+
+
+def record_choices(user, limit: int = 200) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(type name, type label, [(value, title)]) for each record type that may stand as evidence."""
+    result = []
+    for record_type in linkable_types():
+        if not record_type.readable(user):
+            continue
+        model = record_type.model
+        found = db.session.scalars(select(model).order_by(model.id.desc()).limit(limit))
+        result.append((record_type.name, str(record_type.label),
+                       [(f"{record_type.name}:{record.id}", record_type.title(record)) for record in found]))
+    return result
+
+
+def add_record(item: AssessmentItem, reference: str, expires_on: dt.date | None, actor) -> Evidence:
+    type_name, _sep, raw_id = (reference or "").partition(":")
+    record_type = records.get(type_name)
+    if record_type is None or not record_type.evidence or not raw_id.isdigit():
+        raise ServiceError(_("Choose a QMS record."), field="record")
+    record = db.session.get(record_type.model, int(raw_id))
+    if record is None or not record_type.readable(actor):
+        raise ServiceError(_("Choose a QMS record."), field="record")
+    if record is item:
+        raise ServiceError(_("An item cannot be its own evidence."), field="record")
+    evidence = Evidence(item=item, kind=EvidenceKind.RECORD, record_type=type_name, record_id=record.id,
+                        title=record_type.title(record)[:300], expires_on=expires_on,
+                        added_by_id=getattr(actor, "id", None))
+    db.session.add(evidence)
+    _record_evidence_event(evidence, actor)
+    db.session.commit()
+    return evidence
+
+
+def delete_evidence(evidence: Evidence, actor) -> None:
+    stored_name = evidence.stored_name
+    audit.record_event(audit.DELETE, evidence, actor, summary=str(evidence))
+    db.session.delete(evidence)
+    db.session.commit()
+    if stored_name:
+        uploads.discard(stored_name)
+
+
+def evidence_links(entries: list[Evidence]) -> dict[int, tuple[str, str | None]]:
+    """For record evidence: id -> (current title, URL), loading the records with one query per type."""
+    refs = [(e.record_type, e.record_id) for e in entries if e.kind == EvidenceKind.RECORD]
+    loaded = records.load_many(refs)
+    result = {}
+    for entry in entries:
+        if entry.kind != EvidenceKind.RECORD:
+            continue
+        record_type = records.get(entry.record_type)
+        record = loaded.get((entry.record_type, entry.record_id))
+        if record is None or record_type is None:
+            result[entry.id] = (entry.title, None)
+        else:
+            result[entry.id] = (record_type.title(record), record_type.url_for(record.id))
+    return result
+
+
+# --- export and import ------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("code", "item", "points", "owner", "due_date", "status", "score", "target_score", "readiness",
+                  "evidence")
+IMPORT_COLUMNS = ("code", "owner", "due_date", "status")
+
+
+def column_labels() -> dict[str, str]:
+    return {"code": _("Code"), "item": _("Item"), "points": _("Points"), "owner": _("Owner (username)"),
+            "due_date": _("Due date"), "status": _("Status"), "score": _("Score (%)"),
+            "target_score": _("Target score (%)"), "readiness": _("Readiness (%)"), "evidence": _("Evidence")}
+
+
+def export_rows(view: ChecklistView, chinese: bool) -> list[list]:
+    labels = column_labels()
+    rows: list[list] = [[labels[column] for column in EXPORT_COLUMNS]]
+    for row in view.rows:
+        item, node = row.item, row.item.node
+        rows.append([node.code, node.name_zh if chinese else node.name_en, float(node.points),
+                     item.owner.username if item.owner else "", item.due_date, str(item.status.label),
+                     item.score, item.target_score, round(row.readiness, 1), row.evidence_count])
+    return rows
+
+
+@dataclass
+class ImportProblem:
+    row: int
+    message: str
+
+
+class ImportRejected(ServiceError):
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
+        self.problems = problems
+
+
+def _status_from(text: str) -> ItemStatus | None:
+    """A status from its stored value or its label in either language (a file may come from either)."""
+    text = str(text).strip()
+    for status in ItemStatus:
+        if text.lower() in (status.value, status.value.replace("_", " ")):
+            return status
+    for locale in LOCALES:
+        with force_locale(locale):
+            for status, label in ITEM_STATUS_LABELS.items():
+                if text == str(label):
+                    return status
+    return None
+
+
+def _date_from(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _header_map(header: list) -> dict[str, int]:
+    """Column key -> index, recognising the key itself or its label in either language."""
+    names: dict[str, str] = {}
+    for locale in LOCALES:
+        with force_locale(locale):
+            for key, label in column_labels().items():
+                names[label.strip().lower()] = key
+    for key in EXPORT_COLUMNS:
+        names[key] = key
+    found = {}
+    for index, cell in enumerate(header):
+        key = names.get(str(cell or "").strip().lower())
+        if key and key not in found:
+            found[key] = index
+    return found
+
+
+def import_assignments(assessment: Assessment, table: list[list], actor) -> int:
+    """Owner, due date and status per item code; all rows or none. Returns how many items changed."""
+    if not table:
+        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
+    columns = _header_map(table[0])
+    if "code" not in columns:
+        raise ImportRejected([ImportProblem(1, _("The first row must name the columns; a Code column is needed."))])
+    items_by_code = {item.node.code: item for item in db.session.scalars(
+        select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id))}
+    users = {user.username: user for user in db.session.scalars(select(User))}
+    problems, planned, seen = [], [], {}
+
+    def cell(row, key):
+        index = columns.get(key)
+        return row[index] if index is not None and index < len(row) else None
+
+    for number, row in enumerate(table[1:], start=2):
+        code = str(cell(row, "code") or "").strip()
+        if code.endswith(".0") and code[:-2].isdigit():
+            code = code[:-2]  # spreadsheets turn the code 1 into the number 1.0
+        item = items_by_code.get(code)
+        if item is None:
+            problems.append(ImportProblem(number, _("No item with code %(code)s.", code=code or "—")))
+            continue
+        if code in seen:
+            problems.append(ImportProblem(number, _("Code %(code)s also appears on row %(row)d.",
+                                                    code=code, row=seen[code])))
+            continue
+        seen[code] = number
+        values = {}
+        if "owner" in columns:
+            username = str(cell(row, "owner") or "").strip()
+            if username and (username not in users or not users[username].active):
+                problems.append(ImportProblem(number, _("No active user %(name)s.", name=username)))
+                continue
+            values["owner_id"] = users[username].id if username else None
+        if "due_date" in columns:
+            try:
+                values["due_date"] = _date_from(cell(row, "due_date"))
+            except ValueError:
+                problems.append(ImportProblem(number, _("The due date must be a date (YYYY-MM-DD).")))
+                continue
+        if "status" in columns and str(cell(row, "status") or "").strip():
+            status = _status_from(cell(row, "status"))
+            if status is None:
+                problems.append(ImportProblem(number, _("Unknown status %(status)s.", status=cell(row, "status"))))
+                continue
+            values["status"] = status
+        planned.append((item, values))
+    if problems:
+        raise ImportRejected(problems)
+    changed = 0
+    for item, values in planned:
+        changes = audit.apply_changes(item, values)
+        if changes:
+            audit.record_event(audit.UPDATE, item, actor, changes=changes)
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+# --- comparing two cycles ---------------------------------------------------------------------
+
+@dataclass
+class CompareRow:
+    code: str
+    name_zh: str
+    name_en: str
+    left: AssessmentItem | None
+    right: AssessmentItem | None
+
+    @property
+    def changed(self) -> bool:
+        if self.left is None or self.right is None:
+            return True
+        return (self.left.score, self.left.status) != (self.right.score, self.right.status)
+
+
+def compare(left: Assessment, right: Assessment) -> list[CompareRow]:
+    """Items of two assessments side by side, matched by code (versions of a framework keep their codes)."""
+    def items_of(assessment):
+        return {item.node.code: item for item in db.session.scalars(
+            select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id))}
+
+    left_items, right_items = items_of(left), items_of(right)
+    order = [n.code for n in db.session.scalars(select(FrameworkNode).where(
+        FrameworkNode.framework_id == left.framework_id).order_by(FrameworkNode.position))]
+    order += [code for code in right_items if code not in left_items]
+    rows = []
+    for code in order:
+        a, b = left_items.get(code), right_items.get(code)
+        if a is None and b is None:
+            continue
+        node = (a or b).node
+        rows.append(CompareRow(code=code, name_zh=node.name_zh, name_en=node.name_en, left=a, right=b))
+    return rows

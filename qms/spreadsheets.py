@@ -1,0 +1,82 @@
+"""Tables in and out of XLSX (openpyxl), ODS (pyexcel-ods3) and CSV, as lists of rows."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class SpreadsheetError(ValueError):
+    pass
+
+
+def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> bytes:
+    """rows[0] is the header row. Dates stay dates in XLSX/ODS; CSV gets ISO dates and a BOM for Excel."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = sheet_name[:31]
+        for row in rows:
+            sheet.append(list(row))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    if fmt == "ods":
+        from pyexcel_ods3 import save_data
+
+        buffer = io.BytesIO()
+        save_data(buffer, {sheet_name: [["" if v is None else v for v in row] for row in rows]})
+        return buffer.getvalue()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    raise SpreadsheetError(fmt)
+
+
+def read(data: bytes, fmt: str) -> list[list]:
+    """All rows of the first sheet, header included, with empty trailing cells trimmed."""
+    try:
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+            finally:
+                workbook.close()
+        elif fmt == "ods":
+            from pyexcel_ods3 import get_data
+
+            sheets = get_data(io.BytesIO(data))
+            rows = [list(row) for row in next(iter(sheets.values()), [])]
+        elif fmt == "csv":
+            text = data.decode("utf-8-sig")
+            rows = [list(row) for row in csv.reader(io.StringIO(text))]
+        else:
+            raise SpreadsheetError(fmt)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # every reader has its own errors for a broken file
+        raise SpreadsheetError(str(error)) from error
+    return [_trim(row) for row in rows if any(cell not in (None, "") for cell in row)]
+
+
+def _trim(row: list) -> list:
+    while row and row[-1] in (None, ""):
+        row.pop()
+    return row

@@ -1,0 +1,17 @@
+"""User-written Markdown rendered to HTML that is safe to show (sanitized by nh3)."""
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
+                "a", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str | None) -> Markup:
+    if not text:
+        return Markup("")
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"])
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                      link_rel="noopener noreferrer nofollow")
+    return Markup(clean)  # noqa: S704 - sanitized above

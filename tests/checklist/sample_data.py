@@ -1,0 +1,40 @@
+"""A generated framework and assessment of any size (used by the query-count test and the benchmark)."""
+from qms.checklist import services
+from qms.checklist.models import Evidence, EvidenceKind, ItemStatus
+from qms.extensions import db
+
+
+def framework_yaml(items: int, per_dimension: int = 10, key: str = "generated") -> str:
+    dimensions = (items + per_dimension - 1) // per_dimension
+    lines = [f"key: {key}", "name: {zh_Hant_TW: 產生的架構, en: Generated}", "scale: percent",
+             "points_add_up: false", f"total_points: {items * 10}", "items:"]
+    made = 0
+    for d in range(1, dimensions + 1):
+        lines += [f'  - code: "{d}"', f"    name: {{zh_Hant_TW: 構面{d}, en: Dimension {d}}}", "    points: 0"]
+        for i in range(1, per_dimension + 1):
+            if made == items:
+                break
+            made += 1
+            lines += [f'  - code: "{d}.{i}"', f'    parent: "{d}"',
+                      f"    name: {{zh_Hant_TW: 項目{d}.{i}, en: Item {d}.{i}}}", f"    points: {5 + i}"]
+    return "\n".join(lines) + "\n"
+
+
+def make_assessment(items: int, evidence_per_item: int, year: int, actor=None):
+    from qms.core.models import AwardCycle
+
+    framework, _created = services.import_framework(framework_yaml(items, key=f"generated-{items}"),
+                                                    "generated.yaml", actor)
+    cycle = AwardCycle(award_name="產生的獎項", year=year)
+    db.session.add(cycle)
+    db.session.commit()
+    assessment = services.adopt(cycle, framework, actor)
+    statuses = list(ItemStatus)
+    for index, item in enumerate(assessment.items):
+        item.status = statuses[index % 4]
+        item.score = (index * 7) % 101
+        for n in range(evidence_per_item):
+            db.session.add(Evidence(item=item, kind=EvidenceKind.LINK, url=f"https://example.org/{index}/{n}",
+                                    title=f"佐證 {index}-{n}"))
+    db.session.commit()
+    return assessment
