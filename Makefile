@@ -34,6 +34,7 @@ test: setup-test
 # Page timings as ratios to a baseline page in the same process (see benchmarks/).
 bench: setup
 	$(BIN)/python benchmarks/bench_pages.py
+	$(BIN)/python benchmarks/bench_checklist.py
 
 setup: $(VENV)/.installed system-packages translations
 

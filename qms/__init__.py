@@ -50,6 +50,9 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # A request may carry one file of the largest size allowed plus its form fields.
+    app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_CONTENT_LENGTH"],
+                                           app.config["QMS_MAX_FILE_BYTES"] + 1024 * 1024)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "qms" / "translations")

@@ -44,7 +44,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over a working day still submits
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # a whole request
+    QMS_MAX_FILE_BYTES = 10 * 1024 * 1024  # one uploaded file
     BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
     BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
     QMS_LOCALES = ("zh_Hant_TW", "en")
@@ -70,7 +71,7 @@ ENV_SETTINGS = {
     "QMS_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
     "QMS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", str),
     "QMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes"}),
-    "QMS_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda v: int(v) * 1024 * 1024),
+    "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
 }
 
 

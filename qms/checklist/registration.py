@@ -10,6 +10,7 @@ from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Evidence, Framework
 from qms.cli import qms_cli
 from qms.core.dashboard import Card, register_card, register_nav
+from qms.core.routes import local_today
 
 
 def _item_title(item: AssessmentItem) -> str:
@@ -27,6 +28,9 @@ def readiness_card(user, cycle) -> Card | None:
         lines.append((assessment.framework.name_zh if _is_zh() else assessment.framework.name_en,
                       _("%(readiness).0f %% ready · %(ready)d of %(items)d items ready",
                         readiness=rollup.readiness or 0, ready=rollup.ready_items, items=rollup.items)))
+    owned, overdue = services.owned_items(user, assessments, local_today())
+    if owned:
+        lines.append((_("Your items"), _("%(owned)d items, %(overdue)d overdue", owned=owned, overdue=overdue)))
     return Card(title=_("Readiness"), lines=lines, link=url_for("checklist.index"),
                 link_text=_("Open the self-assessment"),
                 note="" if assessments else _("This cycle has not adopted a framework yet."))

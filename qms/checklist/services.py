@@ -318,6 +318,15 @@ def readiness_of(assessments: list[Assessment]) -> dict[int, readiness.Rollup]:
     return {assessment_id: readiness.compute(leaves[assessment_id]).overall for assessment_id in ids}
 
 
+def owned_items(user, assessments: list[Assessment], today: dt.date) -> tuple[int, int]:
+    """(items the user owns, of which overdue) across these assessments, in one query."""
+    if not assessments:
+        return 0, 0
+    rows = db.session.execute(select(AssessmentItem.due_date, AssessmentItem.status).where(
+        AssessmentItem.assessment_id.in_([a.id for a in assessments]), AssessmentItem.owner_id == user.id)).all()
+    return len(rows), sum(1 for due, status in rows if readiness.is_overdue(due, status, today))
+
+
 # --- evidence ---------------------------------------------------------------------------------
 
 def _record_evidence_event(evidence: Evidence, actor, action=audit.CREATE):

@@ -230,3 +230,11 @@ def test_a_cycle_with_an_assessment_cannot_be_deleted(login_as, db, assessment):
     admin.post_form(f"/cycles/{other.id}/delete")
     assert db.session.get(AwardCycle, other.id) is not None
     assert db.session.scalar(select(func.count()).select_from(AssessmentItem)) == 3
+
+
+def test_dashboard_tells_staff_how_many_items_they_own_and_how_many_are_overdue(login_as, db, items):
+    staff = login_as(Role.STAFF)
+    quality = _quality(db)
+    services.update_item(items["A.1"], {"owner_id": staff.user.id, "due_date": dt.date(2020, 1, 1)}, quality)
+    services.update_item(items["B.1"], {"owner_id": staff.user.id, "due_date": dt.date(2099, 1, 1)}, quality)
+    assert "2 項，其中 1 項逾期" in staff.get("/").get_data(as_text=True)
