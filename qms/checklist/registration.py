@@ -11,6 +11,7 @@ from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem,
 from qms.cli import qms_cli
 from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.routes import local_today
+from qms.i18n import is_chinese
 
 
 def _item_title(item: AssessmentItem) -> str:
@@ -25,7 +26,7 @@ def readiness_card(user, cycle) -> Card | None:
     lines = []
     for assessment in assessments:
         rollup = figures[assessment.id]
-        lines.append((assessment.framework.name_zh if _is_zh() else assessment.framework.name_en,
+        lines.append((assessment.framework.name_zh if is_chinese() else assessment.framework.name_en,
                       _("%(readiness).0f %% ready · %(ready)d of %(items)d items ready",
                         readiness=rollup.readiness or 0, ready=rollup.ready_items, items=rollup.items)))
     owned, overdue = services.owned_items(user, assessments, local_today())
@@ -36,12 +37,6 @@ def readiness_card(user, cycle) -> Card | None:
                 note="" if assessments else _("This cycle has not adopted a framework yet."))
 
 
-def _is_zh() -> bool:
-    from qms.i18n import is_chinese
-
-    return is_chinese()
-
-
 @click.command("import-frameworks")
 def import_frameworks_command():
     """Import the frameworks shipped with QMS (a changed file becomes a new version)."""
@@ -50,11 +45,14 @@ def import_frameworks_command():
 
 
 def register(app: Flask) -> None:
-    records.register(records.RecordType("framework", Framework, _l("Award framework"),
-                                        title=lambda f: f"{f.name_zh} v{f.version}",
-                                        endpoint="checklist.framework", url_kwarg="framework_id"))
-    records.register(records.RecordType("assessment", Assessment, _l("Self-assessment"),
-                                        endpoint="checklist.assessment", url_kwarg="assessment_id"))
+    records.register(records.RecordType(
+        "framework", Framework, _l("Award framework"), title=lambda f: f"{f.name_zh} v{f.version}",
+        endpoint="checklist.framework", url_kwarg="framework_id",
+        field_labels={"key": "key", "version": _l("Version"), "edition": _l("Edition"),
+                      "source_name": _l("Source file"), "items": _l("Items")}))
+    records.register(records.RecordType(
+        "assessment", Assessment, _l("Self-assessment"), endpoint="checklist.assessment",
+        url_kwarg="assessment_id", field_labels={"award_cycle": _l("Award cycle"), "framework": _l("Framework")}))
     # Items also stand as evidence for one another; until the other modules exist they are the stand-in
     # record type that the evidence link is built and tested with.
     records.register(records.RecordType(

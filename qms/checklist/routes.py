@@ -35,6 +35,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 
 bp = Blueprint("checklist", __name__, url_prefix="/checklist")
+MAX_FRAMEWORK_BYTES = 1024 * 1024
 
 
 def node_name(node: FrameworkNode | Framework) -> str:
@@ -101,9 +102,9 @@ def upload_framework():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        raw = upload.read(services_max_framework_bytes() + 1)
+        raw = upload.read(MAX_FRAMEWORK_BYTES + 1)
         try:
-            if len(raw) > services_max_framework_bytes():
+            if len(raw) > MAX_FRAMEWORK_BYTES:
                 raise ServiceError(_("A framework file may be at most 1 MB."))
             text = raw.decode("utf-8")
             framework, created = services.import_framework(text, upload.filename or "upload.yaml", current_user)
@@ -124,10 +125,6 @@ def upload_framework():
             return redirect(url_for("checklist.framework", framework_id=framework.id))
     return render_template("checklist/frameworks.html", frameworks=services.list_frameworks(), form=form,
                            problems=problems, scale_labels=SCALE_LABELS), 400
-
-
-def services_max_framework_bytes() -> int:
-    return 1024 * 1024
 
 
 @bp.route("/frameworks/<int:framework_id>")

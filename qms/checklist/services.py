@@ -61,7 +61,7 @@ def import_framework(text: str, source_name: str, actor) -> tuple[Framework, boo
         source_text=text, content_sha256=spec.sha256, imported_by_id=getattr(actor, "id", None))
     db.session.add(framework)
     by_code: dict[str, FrameworkNode] = {}
-    for position, node_spec in enumerate(_parents_first(spec.nodes)):
+    for position, node_spec in enumerate(_depth_first(spec.nodes)):
         node = FrameworkNode(
             framework=framework, parent=by_code.get(node_spec.parent), code=node_spec.code,
             name_zh=node_spec.name_zh, name_en=node_spec.name_en, guidance_zh=node_spec.guidance_zh,
@@ -77,22 +77,8 @@ def import_framework(text: str, source_name: str, actor) -> tuple[Framework, boo
     return framework, True
 
 
-def _parents_first(nodes):
-    """Keep the file's order, but never place a child before its parent (files may list them either way)."""
-    placed, ordered, pending = set(), [], list(nodes)
-    while pending:
-        remaining = []
-        for node in pending:
-            if node.parent is None or node.parent in placed:
-                ordered.append(node)
-                placed.add(node.code)
-            else:
-                remaining.append(node)
-        pending = remaining
-    return _depth_first(ordered)
-
-
 def _depth_first(nodes):
+    """Each node right after its parent's earlier children, in the file's order (files may list them any way)."""
     children = defaultdict(list)
     for node in nodes:
         children[node.parent].append(node)

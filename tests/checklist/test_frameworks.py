@@ -119,3 +119,13 @@ def test_admin_uploads_a_framework_and_sees_line_errors(login_as, db):
                                content_type="multipart/form-data", token_from="/checklist/frameworks")
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Framework)) == 1
+
+
+def test_children_listed_before_their_parent_still_import_as_a_tree(app, db):
+    lines = SMALL_FRAMEWORK.splitlines(keepends=True)
+    start_a, start_b = lines.index('  - code: "A"\n'), lines.index('  - code: "A.1"\n')
+    reordered = "".join(lines[:start_a] + lines[start_b:] + lines[start_a:start_b])
+    framework, _created = services.import_framework(reordered, "reordered.yaml", None)
+    # top-level nodes keep the file's order (B now comes first); each child follows its parent
+    assert [(n.code, n.depth, n.parent.code if n.parent else None) for n in framework.nodes] == [
+        ("B", 1, None), ("B.1", 2, "B"), ("A", 1, None), ("A.1", 2, "A"), ("A.2", 2, "A")]
