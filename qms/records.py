@@ -27,7 +27,8 @@ class RecordType:
     search_fields: tuple[str, ...] = field(default_factory=tuple)
     field_labels: dict = field(default_factory=dict)  # column name -> lazy label, for the audit trail
     value_labels: dict = field(default_factory=dict)  # column name -> {stored value: lazy label}
-    evidence: bool = False  # may stand as checklist evidence
+    evidence: bool = False  # may stand as evidence for another record
+    can_edit: Callable[[Any, Any], bool] | None = None  # (user, record) -> may add or remove its evidence
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

@@ -5,6 +5,7 @@ import datetime as dt
 
 from qms.checklist import services
 from qms.checklist.models import ItemStatus
+from qms.evidence import services as evidence
 
 D = dt.date
 # code -> (owner username, due date, status, score, target score)
@@ -60,7 +61,7 @@ def seed(cycle, users_by_name) -> list[str]:
         created.append(f"self-assessment {key}")
     self_check = {item.node.code: item for item in services.assessments_of(cycle)[0].items}
     gsa = {item.node.code: item for item in services.assessments_of(cycle)[1].items}
-    services.add_link(self_check["5"], "https://www.ris.gov.tw/", "內政部戶政司全球資訊網", None, quality)
-    services.add_record(self_check["4"], f"assessment_item:{gsa['2.3'].id}", D(2015, 6, 30), quality)
-    services.add_record(gsa["4.1"], f"assessment_item:{self_check['3'].id}", None, quality)
+    evidence.add_link(self_check["5"], "https://www.ris.gov.tw/", "內政部戶政司全球資訊網", None, quality)
+    evidence.add_record(self_check["4"], f"assessment_item:{gsa['2.3'].id}", D(2015, 6, 30), quality)
+    evidence.add_record(gsa["4.1"], f"assessment_item:{self_check['3'].id}", None, quality)
     return created

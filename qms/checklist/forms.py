@@ -1,7 +1,7 @@
 """Forms of the checklist: framework upload, adopting a framework, items, evidence, import, compare."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField, validators
+from wtforms import DateField, SelectField, TextAreaField
 
 from qms.checklist.models import ITEM_STATUS_LABELS
 from qms.forms import QMSForm, choices, length, optional, required
@@ -35,38 +35,6 @@ class ItemForm(QMSForm):
     strengths = TextAreaField(_l("Strengths"), validators=[optional(), length(5000)], render_kw={"rows": 4})
     opportunities = TextAreaField(_l("Opportunities for improvement"), validators=[optional(), length(5000)],
                                   render_kw={"rows": 4})
-
-
-EXPIRES_HELP = _l("Optional: the date after which this evidence no longer counts (a certificate, a survey).")
-
-
-class EvidenceFileForm(QMSForm):
-    file = FileField(_l("File"), validators=[FILE_REQUIRED],
-                     description=_l("PDF, images or office documents (Word, Excel, PowerPoint, ODF)."))
-    title = StringField(_l("Title"), validators=[optional(), length(300)])
-    expires_on = DateField(_l("Expires on"), validators=[optional()], description=EXPIRES_HELP)
-
-
-class EvidenceLinkForm(QMSForm):
-    url = URLField(_l("Address (URL)"), validators=[
-        required(), length(2000),
-        validators.URL(require_tld=False, message=_l("Enter a web address starting with http:// or https://."))])
-    title = StringField(_l("Title"), validators=[required(), length(300)])
-    expires_on = DateField(_l("Expires on"), validators=[optional()], description=EXPIRES_HELP)
-
-    def validate_url(self, field):
-        if not field.data.lower().startswith(("http://", "https://")):
-            raise validators.ValidationError(_l("Enter a web address starting with http:// or https://."))
-
-
-class EvidenceRecordForm(QMSForm):
-    record = SelectField(_l("QMS record"), validators=[required()],
-                         description=_l("Any record of QMS that shows this item is done."))
-    expires_on = DateField(_l("Expires on"), validators=[optional()], description=EXPIRES_HELP)
-
-    def set_record_choices(self, groups):
-        self.record.choices = [SelectChoice("", "—")] + [
-            SelectChoice(value, title, optgroup=label) for _name, label, entries in groups for value, title in entries]
 
 
 class ImportForm(QMSForm):

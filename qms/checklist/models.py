@@ -141,41 +141,8 @@ class AssessmentItem(TimestampMixin, db.Model):
     assessment: Mapped[Assessment] = relationship(back_populates="items")
     node: Mapped[FrameworkNode] = relationship(lazy="joined")
     owner = relationship("User", lazy="joined")
-    evidence: Mapped[list[Evidence]] = relationship(back_populates="item", cascade="all, delete-orphan",
-                                                    order_by="Evidence.id")
 
     __table_args__ = (UniqueConstraint("assessment_id", "node_id", name="uq_assessment_item_assessment_id_node"),)
 
     def __str__(self) -> str:
         return f"{self.node.code} {self.node.name_zh}"
-
-
-class EvidenceKind(enum.StrEnum):
-    FILE = "file"
-    LINK = "link"
-    RECORD = "record"
-
-
-class Evidence(TimestampMixin, db.Model):
-    """Evidence behind an item: an uploaded file, a web link, or a link to any QMS record."""
-
-    __tablename__ = "evidence"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("assessment_item.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind))
-    title: Mapped[str] = mapped_column(String(300), default="")
-    url: Mapped[str] = mapped_column(String(2000), default="")
-    record_type: Mapped[str] = mapped_column(String(50), default="")
-    record_id: Mapped[int | None]
-    stored_name: Mapped[str] = mapped_column(String(64), default="")
-    original_name: Mapped[str] = mapped_column(String(255), default="")
-    content_type: Mapped[str] = mapped_column(String(100), default="")
-    size: Mapped[int | None]
-    expires_on: Mapped[dt.date | None]
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-
-    item: Mapped[AssessmentItem] = relationship(back_populates="evidence")
-
-    def __str__(self) -> str:
-        return self.title or self.original_name or self.url

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from qms import records
 from qms.checklist import services
 from qms.checklist.forms import ItemForm
-from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Evidence, Framework
+from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
 from qms.cli import qms_cli
 from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.routes import local_today
@@ -57,12 +57,9 @@ def register(app: Flask) -> None:
     # record type that the evidence link is built and tested with.
     records.register(records.RecordType(
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
-        url_kwarg="item_id", evidence=True,
+        url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
         field_labels={name: getattr(ItemForm, name).args[0] for name in services.ITEM_FIELDS},
         value_labels={"status": {status.value: label for status, label in ITEM_STATUS_LABELS.items()}}))
-    records.register(records.RecordType("evidence", Evidence, _l("Evidence"), title=str,
-                                        field_labels={"expires_on": _l("Expires on"), "title": _l("Title"),
-                                                      "kind": _l("Kind"), "item": _l("Item")}))
     register_nav("checklist.index", _l("Self-assessment"), order=40)
     register_card("readiness", readiness_card, order=5)
     qms_cli.add_command(import_frameworks_command)

@@ -1,7 +1,7 @@
 """Views of the checklist: frameworks, a cycle's assessments, items and their evidence, import/export, compare."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,23 +13,15 @@ from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.checklist import services
-from qms.checklist.forms import (
-    AdoptForm,
-    CompareForm,
-    EvidenceFileForm,
-    EvidenceLinkForm,
-    EvidenceRecordForm,
-    FrameworkUploadForm,
-    ImportForm,
-    ItemForm,
-)
+from qms.checklist.forms import AdoptForm, CompareForm, FrameworkUploadForm, ImportForm, ItemForm
 from qms.checklist.frameworks import FrameworkError
-from qms.checklist.models import Assessment, AssessmentItem, Evidence, EvidenceKind, Framework, FrameworkNode
+from qms.checklist.models import Assessment, AssessmentItem, Framework, FrameworkNode
 from qms.checklist.readiness import STATUS_CAP
 from qms.checklist.scales import SCALE_LABELS, score_choices
 from qms.core.models import AwardCycle
 from qms.core.routes import local_today
 from qms.core.services import ServiceError, current_cycle, list_cycles
+from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
@@ -253,15 +245,13 @@ def _item_values(form: ItemForm) -> dict:
             "opportunities": form.opportunities.data or ""}
 
 
-def _render_item(item: AssessmentItem, form: ItemForm, status: int = 200, **forms):
-    record_form = forms.get("record_form") or EvidenceRecordForm()
-    record_form.set_record_choices(services.record_choices(current_user))
+def _render_item(item: AssessmentItem, form: ItemForm, status: int = 200):
+    entries = evidence.for_subject(item)
     return render_template(
         "checklist/item.html", item=item, form=form, editable=services.editable_fields(current_user, item),
-        file_form=forms.get("file_form") or EvidenceFileForm(), link_form=forms.get("link_form") or EvidenceLinkForm(),
-        record_form=record_form, confirm_form=ConfirmForm(), record_links=services.evidence_links(item.evidence),
-        name=node_name, today=local_today(), deadline=item.assessment.award_cycle.submission_deadline,
-        status_cap=STATUS_CAP), status
+        evidence=entries, evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
+        subject_type="assessment_item", subject_id=item.id, name=node_name, today=local_today(),
+        deadline=item.assessment.award_cycle.submission_deadline), status
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
@@ -281,89 +271,3 @@ def item(item_id: int):
             flash(_("Item %(code)s saved.", code=found.node.code), "success")
             return redirect(url_for("checklist.item", item_id=found.id))
     return _render_item(found, form, 400 if form.errors else 200)
-
-
-def _editable_item(item_id: int) -> AssessmentItem:
-    found = db.get_or_404(AssessmentItem, item_id)
-    if not services.can_edit(current_user, found):
-        abort(403)
-    return found
-
-
-@bp.route("/items/<int:item_id>/evidence/file", methods=["POST"])
-@access.signed_in
-def add_file(item_id: int):
-    found = _editable_item(item_id)
-    form = EvidenceFileForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(uploads.max_bytes() + 1)
-        try:
-            services.add_file(found, data, upload.filename or "", (form.title.data or "").strip(),
-                              form.expires_on.data, current_user)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Evidence added."), "success")
-            return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
-    return _render_item(found, _item_form(found), 400, file_form=form)
-
-
-@bp.route("/items/<int:item_id>/evidence/link", methods=["POST"])
-@access.signed_in
-def add_link(item_id: int):
-    found = _editable_item(item_id)
-    form = EvidenceLinkForm()
-    if form.validate_on_submit():
-        services.add_link(found, form.url.data.strip(), form.title.data.strip(), form.expires_on.data, current_user)
-        flash(_("Evidence added."), "success")
-        return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
-    return _render_item(found, _item_form(found), 400, link_form=form)
-
-
-@bp.route("/items/<int:item_id>/evidence/record", methods=["POST"])
-@access.signed_in
-def add_record(item_id: int):
-    found = _editable_item(item_id)
-    form = EvidenceRecordForm()
-    form.set_record_choices(services.record_choices(current_user))
-    if form.validate_on_submit():
-        try:
-            services.add_record(found, form.record.data, form.expires_on.data, current_user)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Evidence added."), "success")
-            return redirect(url_for("checklist.item", item_id=found.id) + "#evidence")
-    return _render_item(found, _item_form(found), 400, record_form=form)
-
-
-@bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
-@access.signed_in
-def delete_evidence(evidence_id: int):
-    evidence = db.get_or_404(Evidence, evidence_id)
-    if not services.can_edit(current_user, evidence.item):
-        abort(403)
-    item_id = evidence.item_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_evidence(evidence, current_user)
-        flash(_("Evidence removed."), "success")
-    return redirect(url_for("checklist.item", item_id=item_id) + "#evidence")
-
-
-@bp.route("/evidence/<int:evidence_id>/download")
-@access.signed_in
-def download(evidence_id: int):
-    evidence = db.get_or_404(Evidence, evidence_id)
-    if evidence.kind != EvidenceKind.FILE:
-        abort(404)
-    try:
-        path = uploads.path_of(evidence.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.stored_name)
-        abort(404)
-    return send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.original_name,
-                     max_age=0)
-

@@ -11,24 +11,17 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from qms import records, uploads
+from qms import uploads
 from qms.auth.models import Role, User
 from qms.checklist import frameworks as framework_files
 from qms.checklist import readiness
-from qms.checklist.models import (
-    ITEM_STATUS_LABELS,
-    Assessment,
-    AssessmentItem,
-    Evidence,
-    EvidenceKind,
-    Framework,
-    FrameworkNode,
-    ItemStatus,
-)
+from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework, FrameworkNode, ItemStatus
 from qms.checklist.scales import allowed_scores
 from qms.core import audit
 from qms.core.models import AwardCycle
 from qms.core.services import ServiceError
+from qms.evidence import services as evidence
+from qms.evidence.models import Evidence
 from qms.extensions import db
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "score", "target_score", "narrative", "strengths", "opportunities")
@@ -133,7 +126,7 @@ def adopt(cycle: AwardCycle, framework: Framework, actor) -> Assessment:
 
 
 def delete_assessment(assessment: Assessment, actor) -> None:
-    stored = [e.stored_name for item in assessment.items for e in item.evidence if e.stored_name]
+    stored = evidence.delete_all_of("assessment_item", [item.id for item in assessment.items], actor)
     audit.record_event(audit.DELETE, assessment, actor, summary=str(assessment))
     db.session.delete(assessment)
     db.session.commit()
@@ -210,13 +203,9 @@ def checklist_view(assessment: Assessment, today: dt.date) -> ChecklistView:
     nodes = list(db.session.scalars(select(FrameworkNode).where(FrameworkNode.framework_id == assessment.framework_id)
                                     .order_by(FrameworkNode.position)))
     items = list(db.session.scalars(select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)))
-    evidence = list(db.session.scalars(select(Evidence).join(AssessmentItem)
-                                       .where(AssessmentItem.assessment_id == assessment.id)
-                                       .order_by(Evidence.id)))
+    evidence_by_item = evidence.for_subjects(
+        "assessment_item", select(AssessmentItem.id).where(AssessmentItem.assessment_id == assessment.id))
     deadline = assessment.award_cycle.submission_deadline
-    evidence_by_item: dict[int, list[Evidence]] = defaultdict(list)
-    for entry in evidence:
-        evidence_by_item[entry.item_id].append(entry)
 
     by_id = {node.id: node for node in nodes}
     children: dict[int | None, list[FrameworkNode]] = defaultdict(list)
@@ -311,103 +300,6 @@ def owned_items(user, assessments: list[Assessment], today: dt.date) -> tuple[in
     rows = db.session.execute(select(AssessmentItem.due_date, AssessmentItem.status).where(
         AssessmentItem.assessment_id.in_([a.id for a in assessments]), AssessmentItem.owner_id == user.id)).all()
     return len(rows), sum(1 for due, status in rows if readiness.is_overdue(due, status, today))
-
-
-# --- evidence ---------------------------------------------------------------------------------
-
-def _record_evidence_event(evidence: Evidence, actor, action=audit.CREATE):
-    audit.record_event(action, evidence, actor, changes={
-        "item": [None, str(evidence.item)], "kind": [None, evidence.kind.value], "title": [None, str(evidence)],
-        "expires_on": [None, evidence.expires_on.isoformat() if evidence.expires_on else None]})
-
-
-def add_file(item: AssessmentItem, data: bytes, filename: str, title: str, expires_on: dt.date | None,
-             actor) -> Evidence:
-    stored = uploads.store(data, filename)  # raises ServiceError before anything is written
-    try:
-        evidence = Evidence(item=item, kind=EvidenceKind.FILE, title=title or stored.original_name,
-                            stored_name=stored.stored_name, original_name=stored.original_name,
-                            content_type=stored.content_type, size=stored.size, expires_on=expires_on,
-                            added_by_id=getattr(actor, "id", None))
-        db.session.add(evidence)
-        _record_evidence_event(evidence, actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.discard(stored.stored_name)  # nothing half-stored remains
-        raise
-    return evidence
-
-
-def add_link(item: AssessmentItem, url: str, title: str, expires_on: dt.date | None, actor) -> Evidence:
-    evidence = Evidence(item=item, kind=EvidenceKind.LINK, url=url, title=title, expires_on=expires_on,
-                        added_by_id=getattr(actor, "id", None))
-    db.session.add(evidence)
-    _record_evidence_event(evidence, actor)
-    db.session.commit()
-    return evidence
-
-
-def linkable_types() -> list[records.RecordType]:
-    return [rt for rt in records.all_types() if rt.evidence]
-
-
-def record_choices(user, limit: int = 200) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(type name, type label, [(value, title)]) for each record type that may stand as evidence."""
-    result = []
-    for record_type in linkable_types():
-        if not record_type.readable(user):
-            continue
-        model = record_type.model
-        found = db.session.scalars(select(model).order_by(model.id.desc()).limit(limit))
-        result.append((record_type.name, str(record_type.label),
-                       [(f"{record_type.name}:{record.id}", record_type.title(record)) for record in found]))
-    return result
-
-
-def add_record(item: AssessmentItem, reference: str, expires_on: dt.date | None, actor) -> Evidence:
-    type_name, _sep, raw_id = (reference or "").partition(":")
-    record_type = records.get(type_name)
-    if record_type is None or not record_type.evidence or not raw_id.isdigit():
-        raise ServiceError(_("Choose a QMS record."), field="record")
-    record = db.session.get(record_type.model, int(raw_id))
-    if record is None or not record_type.readable(actor):
-        raise ServiceError(_("Choose a QMS record."), field="record")
-    if record is item:
-        raise ServiceError(_("An item cannot be its own evidence."), field="record")
-    evidence = Evidence(item=item, kind=EvidenceKind.RECORD, record_type=type_name, record_id=record.id,
-                        title=record_type.title(record)[:300], expires_on=expires_on,
-                        added_by_id=getattr(actor, "id", None))
-    db.session.add(evidence)
-    _record_evidence_event(evidence, actor)
-    db.session.commit()
-    return evidence
-
-
-def delete_evidence(evidence: Evidence, actor) -> None:
-    stored_name = evidence.stored_name
-    audit.record_event(audit.DELETE, evidence, actor, summary=str(evidence))
-    db.session.delete(evidence)
-    db.session.commit()
-    if stored_name:
-        uploads.discard(stored_name)
-
-
-def evidence_links(entries: list[Evidence]) -> dict[int, tuple[str, str | None]]:
-    """For record evidence: id -> (current title, URL), loading the records with one query per type."""
-    refs = [(e.record_type, e.record_id) for e in entries if e.kind == EvidenceKind.RECORD]
-    loaded = records.load_many(refs)
-    result = {}
-    for entry in entries:
-        if entry.kind != EvidenceKind.RECORD:
-            continue
-        record_type = records.get(entry.record_type)
-        record = loaded.get((entry.record_type, entry.record_id))
-        if record is None or record_type is None:
-            result[entry.id] = (entry.title, None)
-        else:
-            result[entry.id] = (record_type.title(record), record_type.url_for(record.id))
-    return result
 
 
 # --- export and import ------------------------------------------------------------------------

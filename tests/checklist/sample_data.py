@@ -1,6 +1,7 @@
 """A generated framework and assessment of any size (used by the query-count test and the benchmark)."""
 from qms.checklist import services
-from qms.checklist.models import Evidence, EvidenceKind, ItemStatus
+from qms.checklist.models import ItemStatus
+from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
 
 
@@ -34,7 +35,7 @@ def make_assessment(items: int, evidence_per_item: int, year: int, actor=None):
         item.status = statuses[index % 4]
         item.score = (index * 7) % 101
         for n in range(evidence_per_item):
-            db.session.add(Evidence(item=item, kind=EvidenceKind.LINK, url=f"https://example.org/{index}/{n}",
+            db.session.add(Evidence(subject_type="assessment_item", subject_id=item.id, kind=EvidenceKind.LINK, url=f"https://example.org/{index}/{n}",
                                     title=f"佐證 {index}-{n}"))
     db.session.commit()
     return assessment

@@ -7,8 +7,9 @@ from sqlalchemy import event, func, select
 
 from qms.auth.models import Role
 from qms.checklist import services
-from qms.checklist.models import AssessmentItem, Evidence, ItemStatus
+from qms.checklist.models import AssessmentItem, ItemStatus
 from qms.core.models import AuditEvent
+from qms.evidence.models import Evidence
 
 # The smallest well-formed PDF and PNG headers filetype recognises.
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -52,9 +53,10 @@ def test_others_may_read_but_not_edit(login_as, db, items, role):
     assert page.status_code == 200 and 'name="status"' not in page.get_data(as_text=True)
     response = client.post_form(f"/checklist/items/{item.id}", item_form(), token_from="/")
     assert response.status_code == 403
-    response = client.post_form(f"/checklist/items/{item.id}/evidence/link",
+    response = client.post_form(f"/evidence/assessment_item/{item.id}/link",
                                 {"url": "https://example.org", "title": "x"}, token_from="/")
     assert response.status_code == 403
+    assert client.get(f"/evidence/assessment_item/{item.id}/file").status_code == 403
     db.session.refresh(item)
     assert item.score is None and db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
@@ -91,9 +93,9 @@ def test_markdown_is_sanitized(login_as, db, items):
 
 
 def upload(client, item, data, name, **fields):
-    return client.post_form(f"/checklist/items/{item.id}/evidence/file",
+    return client.post_form(f"/evidence/assessment_item/{item.id}/file",
                             {"file": (BytesIO(data), name), **fields}, content_type="multipart/form-data",
-                            token_from=f"/checklist/items/{item.id}")
+                            token_from=f"/evidence/assessment_item/{item.id}/file")
 
 
 def stored_files(app):
@@ -118,13 +120,13 @@ def test_upload_and_download_evidence(clean_uploads, login_as, db, items):
     evidence = db.session.scalars(select(Evidence)).one()
     assert evidence.original_name == "報告.pdf" and evidence.content_type == "application/pdf"
     assert stored_files(app) == [evidence.stored_name] and len(evidence.stored_name) == 32
-    with login_as(Role.LEADER).get(f"/checklist/evidence/{evidence.id}/download") as download:
+    with login_as(Role.LEADER).get(f"/evidence/{evidence.id}/download") as download:
         assert download.status_code == 200 and download.data == PDF
         assert download.headers["Content-Disposition"].startswith("attachment")
         assert download.headers["X-Content-Type-Options"] == "nosniff"
-    anonymous = app.test_client().get(f"/checklist/evidence/{evidence.id}/download")
+    anonymous = app.test_client().get(f"/evidence/{evidence.id}/download")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    quality.post_form(f"/checklist/evidence/{evidence.id}/delete")
+    quality.post_form(f"/evidence/{evidence.id}/delete")
     assert stored_files(app) == [] and db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
@@ -152,7 +154,7 @@ def test_too_large_upload_is_refused(clean_uploads, login_as, db, items):
 
 
 def test_a_failed_database_write_removes_the_stored_file(clean_uploads, db, items, monkeypatch):
-    from qms.checklist.services import add_file
+    from qms.evidence.services import add_file
 
     def broken_commit():
         raise RuntimeError("database went away")
@@ -170,17 +172,19 @@ def test_a_failed_database_write_removes_the_stored_file(clean_uploads, db, item
 def test_link_and_record_evidence(login_as, db, items):
     quality = login_as(Role.QUALITY)
     item, other = items["A.1"], items["B.1"]
-    response = quality.post_form(f"/checklist/items/{item.id}/evidence/link",
-                                 {"url": "javascript:alert(1)", "title": "壞連結"}, token_from="/")
-    assert response.status_code == 400
-    quality.post_form(f"/checklist/items/{item.id}/evidence/link",
-                      {"url": "https://www.ris.gov.tw/", "title": "戶政司"}, token_from="/")
-    response = quality.post_form(f"/checklist/items/{item.id}/evidence/record",
-                                 {"record": f"assessment_item:{other.id}"}, token_from="/")
+    base = f"/evidence/assessment_item/{item.id}"
+    response = quality.post_form(f"{base}/link", {"url": "javascript:alert(1)", "title": "壞連結"}, token_from="/")
+    assert response.status_code == 400 and 'id="url-error"' in response.get_data(as_text=True)
+    response = quality.post_form(f"{base}/link", {"url": "https://www.ris.gov.tw/", "title": "戶政司"},
+                                 token_from="/")
+    assert response.headers["Location"] == f"/checklist/items/{item.id}#evidence"
+    response = quality.post_form(f"{base}/record", {"record": f"assessment_item:{other.id}"}, token_from="/")
     assert response.status_code == 302
-    response = quality.post_form(f"/checklist/items/{item.id}/evidence/record",
-                                 {"record": "user:1"}, token_from="/")  # not a type that may stand as evidence
+    response = quality.post_form(f"{base}/record", {"record": "user:1"}, token_from="/")  # may not be evidence
     assert response.status_code == 400
+    response = quality.post_form(f"{base}/record", {"record": f"assessment_item:{item.id}"}, token_from="/")
+    assert response.status_code == 400  # not its own evidence
+    assert quality.get(f"/evidence/no_such_type/{item.id}/link").status_code == 404
     kinds = sorted(e.kind.value for e in db.session.scalars(select(Evidence)))
     assert kinds == ["link", "record"]
     body = quality.get(f"/checklist/items/{item.id}").get_data(as_text=True)

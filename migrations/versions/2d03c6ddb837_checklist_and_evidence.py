@@ -1,8 +1,8 @@
-"""checklist: frameworks, assessments, items, evidence
+"""checklist and evidence: frameworks, assessments, items, evidence
 
-Revision ID: 193ec7dde5d8
+Revision ID: 2d03c6ddb837
 Revises: b3bdc2a1ce31
-Create Date: 2026-11-26 08:01:21.349815
+Create Date: 2026-11-26 08:18:02.938167
 
 """
 from alembic import op
@@ -10,13 +10,37 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '193ec7dde5d8'
+revision = '2d03c6ddb837'
 down_revision = 'b3bdc2a1ce31'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    op.create_table('evidence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject_type', sa.String(length=50), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('file', 'link', 'record', name='evidencekind', native_enum=False, length=20), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=False),
+    sa.Column('record_type', sa.String(length=50), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('added_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['added_by_id'], ['user.id'], name=op.f('fk_evidence_added_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence'))
+    )
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.create_index('ix_evidence_record', ['record_type', 'record_id'], unique=False)
+        batch_op.create_index('ix_evidence_subject', ['subject_type', 'subject_id'], unique=False)
+
     op.create_table('framework',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=60), nullable=False),
@@ -103,36 +127,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assessment_item_assessment_id'), ['assessment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assessment_item_owner_id'), ['owner_id'], unique=False)
 
-    op.create_table('evidence',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('file', 'link', 'record', name='evidencekind', native_enum=False, length=20), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('url', sa.String(length=2000), nullable=False),
-    sa.Column('record_type', sa.String(length=50), nullable=False),
-    sa.Column('record_id', sa.Integer(), nullable=True),
-    sa.Column('stored_name', sa.String(length=64), nullable=False),
-    sa.Column('original_name', sa.String(length=255), nullable=False),
-    sa.Column('content_type', sa.String(length=100), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=True),
-    sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('added_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['added_by_id'], ['user.id'], name=op.f('fk_evidence_added_by_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['item_id'], ['assessment_item.id'], name=op.f('fk_evidence_item_id_assessment_item'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence'))
-    )
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_evidence_item_id'), ['item_id'], unique=False)
-
 
 
 def downgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_evidence_item_id'))
-
-    op.drop_table('evidence')
     with op.batch_alter_table('assessment_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_item_owner_id'))
         batch_op.drop_index(batch_op.f('ix_assessment_item_assessment_id'))
@@ -150,3 +147,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_framework_key'))
 
     op.drop_table('framework')
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_index('ix_evidence_subject')
+        batch_op.drop_index('ix_evidence_record')
+
+    op.drop_table('evidence')

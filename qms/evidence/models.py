@@ -1,0 +1,55 @@
+"""Evidence rows: each supports one subject record (any registered type) and is a file, a link or a record link."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qms.core.models import TimestampMixin
+from qms.extensions import db
+
+
+class EvidenceKind(enum.StrEnum):
+    FILE = "file"
+    LINK = "link"
+    RECORD = "record"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {EvidenceKind.FILE: _l("File"), EvidenceKind.LINK: _l("Link"), EvidenceKind.RECORD: _l("QMS record")}
+
+
+class Evidence(TimestampMixin, db.Model):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What this evidence supports: a record type name from qms.records and that record's id.
+    subject_type: Mapped[str] = mapped_column(String(50))
+    subject_id: Mapped[int]
+    kind: Mapped[EvidenceKind] = mapped_column(
+        db.Enum(EvidenceKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    # For kind "record": the QMS record that stands as evidence.
+    record_type: Mapped[str] = mapped_column(String(50), default="")
+    record_id: Mapped[int | None]
+    stored_name: Mapped[str] = mapped_column(String(64), default="")
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int | None]
+    expires_on: Mapped[dt.date | None]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index("ix_evidence_subject", "subject_type", "subject_id"),
+        Index("ix_evidence_record", "record_type", "record_id"),
+    )
+
+    def __str__(self) -> str:
+        return self.title or self.original_name or self.url
