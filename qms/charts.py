@@ -39,3 +39,29 @@ def radar(axes: list[str], series: list[tuple[str, list[float | None]]], title: 
 
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def horizontal_bar(labels: list[str], values: list[float], title: str = "", unit: str = "",
+                   width: int = 720) -> str:
+    """One bar per label (longest first is the caller's order), values printed at the bars."""
+    import pygal
+
+    height = max(160, 60 + 34 * len(labels))
+    chart = pygal.HorizontalBar(js=[], disable_xml_declaration=True, style=_style(), width=width, height=height,
+                                explicit_size=True, show_legend=False, title=title or None, print_values=True,
+                                print_values_position="top", value_formatter=lambda v: f"{v:,.0f} {unit}".strip())
+    chart.x_labels = [label if len(label) <= 18 else label[:17] + "…" for label in labels]
+    chart.add(title or "", [round(float(v), 1) for v in values])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def line(points: list[tuple], title: str = "", unit: str = "", width: int = 640, height: int = 320) -> str:
+    """A line of (date, value) points over time."""
+    import pygal
+
+    chart = pygal.DateLine(js=[], disable_xml_declaration=True, style=_style(), width=width, height=height,
+                           explicit_size=True, show_legend=False, title=title or None, dots_size=4,
+                           x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
+                           value_formatter=lambda v: f"{v:,.0f} {unit}".strip(), x_label_rotation=20)
+    chart.add(title or "", [(day, float(value)) for day, value in points])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))

@@ -13,9 +13,12 @@ from sqlalchemy import func, select
 from qms.auth import services as accounts
 from qms.auth.models import Role, User
 from qms.checklist import demo as checklist_demo
+from qms.checklist import services as checklist_services
 from qms.core import services as core
 from qms.core.models import AwardCycle, Organization
+from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.initiatives import demo as initiatives_demo
 
 ORGANIZATION = {
     "name": "桃園市蘆竹區戶政事務所",
@@ -93,4 +96,19 @@ def seed_demo(force: bool = False) -> list[str]:
                                                         AwardCycle.year == AWARD_CYCLE["year"])).one()
     users = {username: accounts.get_by_username(username) for username, *_rest in USERS}
     created += checklist_demo.seed(cycle, users)
+    initiatives = initiatives_demo.seed(cycle, users["quality"])
+    if initiatives:
+        created.append(f"{len(initiatives)} SPARK initiatives")
+        _link_demo_evidence(cycle, initiatives, users["quality"])
     return created
+
+
+def _link_demo_evidence(cycle, initiatives, actor) -> None:
+    """The demo's initiatives stand as evidence for the checklist items they support."""
+    gsa = next((a for a in checklist_services.assessments_of(cycle) if a.framework.key == "gov-service-award"), None)
+    if gsa is None:
+        return
+    items = {item.node.code: item for item in gsa.items}
+    evidence.add_record(items["4.1"], f"initiative:{initiatives['naturalization'].id}", None, actor)
+    evidence.add_record(items["1.1"], f"initiative:{initiatives['counter'].id}", None, actor)
+    evidence.add_record(items["2.1"], f"initiative:{initiatives['online'].id}", None, actor)

@@ -61,6 +61,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
     from collections import Counter
 
     from qms.checklist import demo as checklist_demo
+    from qms.initiatives import demo as initiatives_demo
 
     events = db.session.scalars(select(AuditEvent)).all()
     counts = Counter((e.entity_type, e.action) for e in events)
@@ -68,7 +69,11 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("organization", "create"): 1, ("award_cycle", "create"): 1, ("user", "create"): len(demo.USERS),
         ("framework", "create"): 4, ("assessment", "create"): 2,
         ("assessment_item", "update"): len(checklist_demo.SELF_CHECK) + len(checklist_demo.GOV_SERVICE_AWARD),
-        ("evidence", "create"): 3,
+        ("evidence", "create"): 3 + 3,  # checklist cross-links, then initiatives cited by checklist items
+        ("spark_core", "create"): len(initiatives_demo.CORES),
+        ("initiative", "create"): len(initiatives_demo.INITIATIVES),
+        ("process_improvement", "create"): sum(len(rows) for rows in initiatives_demo.IMPROVEMENTS.values()),
+        ("outcome_metric", "create"): 2 * len(initiatives_demo.LINE_METRICS),
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)

@@ -193,7 +193,7 @@ def import_assignments(assessment_id: int):
                 flash(_("Imported: %(count)d items changed.", count=changed), "success")
                 return redirect(url_for("checklist.assessment", assessment_id=found.id))
     else:
-        message = "; ".join(form.file.errors)
+        message = "; ".join(str(e) for e in form.file.errors)
     return render_template("checklist/import_report.html", assessment=found, message=message, problems=problems,
                            name=node_name), 400
 

@@ -37,4 +37,13 @@ class EvidenceRecordForm(QMSForm):
             SelectChoice(value, title, optgroup=label) for _name, label, entries in groups for value, title in entries]
 
 
+class CiteForm(QMSForm):
+    subject = SelectField(_l("Supports"), validators=[required()],
+                          description=_l("The checklist item (or other record) this stands as evidence for."))
+
+    def set_subject_choices(self, groups):
+        self.subject.choices = [SelectChoice("", "—")] + [
+            SelectChoice(value, title, optgroup=label) for _name, label, entries in groups for value, title in entries]
+
+
 FORMS = {"file": EvidenceFileForm, "link": EvidenceLinkForm, "record": EvidenceRecordForm}

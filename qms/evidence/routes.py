@@ -8,7 +8,7 @@ from qms.auth import access
 from qms.auth.routes import show_service_error
 from qms.core.services import ServiceError
 from qms.evidence import services
-from qms.evidence.forms import FORMS
+from qms.evidence.forms import FORMS, CiteForm
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
 from qms.forms import ConfirmForm
@@ -58,6 +58,31 @@ def add(subject_type: str, subject_id: int, kind: str):
     return render_template("evidence/add.html", form=form, kind=kind, subject=subject,
                            subject_title=record_type.title(subject), back=back_to(record_type, subject)), \
         400 if form.errors else 200
+
+
+@bp.route("/cite/<record_type>/<int:record_id>", methods=["POST"])
+@access.signed_in
+def cite(record_type: str, record_id: int):
+    """Make this record evidence for another one (an initiative for a checklist item, say)."""
+    cited_type = records.get(record_type)
+    if cited_type is None or not cited_type.evidence:
+        abort(404)
+    record = db.get_or_404(cited_type.model, record_id)
+    if not cited_type.readable(current_user):
+        abort(403)
+    form = CiteForm()
+    form.set_subject_choices(services.subject_choices(current_user, exclude_type=record_type))
+    back = cited_type.url_for(record.id) or "/"
+    if form.validate_on_submit():
+        try:
+            services.cite(record, form.subject.data, current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Linked as evidence."), "success")
+    else:
+        flash(_("Choose what this supports."), "danger")
+    return redirect(back + "#supports")
 
 
 @bp.route("/<int:evidence_id>/delete", methods=["POST"])

@@ -160,3 +160,42 @@ def links(entries: list[Evidence]) -> dict[int, tuple[str, str | None]]:
         else:
             result[entry.id] = (record_type.title(record), record_type.url_for(record.id))
     return result
+
+
+def subject_choices(user, exclude_type: str | None = None, limit: int = 200):
+    """(type name, type label, [(value, title)]) of records this user may add evidence to."""
+    result = []
+    for record_type in records.all_types():
+        if record_type.can_edit is None or record_type.name == exclude_type or not record_type.readable(user):
+            continue
+        model = record_type.model
+        found = [r for r in db.session.scalars(select(model).order_by(model.id.desc()).limit(limit))
+                 if record_type.can_edit(user, r)]
+        if found:
+            result.append((record_type.name, str(record_type.label),
+                           [(f"{record_type.name}:{r.id}", record_type.title(r)) for r in found]))
+    return result
+
+
+def cite(record, subject_reference: str, actor) -> Evidence:
+    """Let record stand as evidence for the subject named by 'type:id' (e.g. an initiative for a checklist item)."""
+    type_name, _sep, raw_id = (subject_reference or "").partition(":")
+    record_type = records.get(type_name)
+    subject = db.session.get(record_type.model, int(raw_id)) if record_type and raw_id.isdigit() else None
+    if subject is None or record_type.can_edit is None or not record_type.can_edit(actor, subject):
+        raise ServiceError(_("Choose what this supports."), field="subject")
+    own_type = records.type_of(record)
+    return add_record(subject, f"{own_type.name}:{record.id}", None, actor)
+
+
+def cited_by(record) -> list[tuple[Evidence, str, str | None]]:
+    """(evidence, subject title, subject URL) for every record that cites this one as evidence."""
+    entries = citing(record)
+    loaded = records.load_many((e.subject_type, e.subject_id) for e in entries)
+    result = []
+    for entry in entries:
+        record_type = records.get(entry.subject_type)
+        subject = loaded.get((entry.subject_type, entry.subject_id))
+        if subject is not None and record_type is not None:
+            result.append((entry, record_type.title(subject), record_type.url_for(subject.id)))
+    return result

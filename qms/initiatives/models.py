@@ -1,0 +1,154 @@
+"""SPARK innovation initiatives, the process improvements under them, and their outcome metrics over time."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.core.models import TimestampMixin
+from qms.extensions import db
+
+
+def _enum(enum_class, length=20):
+    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class SparkCore(TimestampMixin, db.Model):
+    """One of the programme's cores (核心主軸); the list is the office's to edit."""
+
+    __tablename__ = "spark_core"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200), unique=True)
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class InitiativeStatus(enum.StrEnum):
+    IDEA = "idea"
+    PILOTING = "piloting"
+    RUNNING = "running"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    InitiativeStatus.IDEA: _l("Idea"),
+    InitiativeStatus.PILOTING: _l("Piloting"),
+    InitiativeStatus.RUNNING: _l("Running"),
+    InitiativeStatus.RETIRED: _l("Retired"),
+}
+
+CHANNEL_LABELS = {
+    "counter": _l("Counter"),
+    "online": _l("Online"),
+    "line": _l("LINE"),
+    "phone": _l("Phone"),
+    "outreach": _l("Outreach"),
+}
+
+
+class Initiative(TimestampMixin, db.Model):
+    __tablename__ = "initiative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycle.id"), index=True)
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    core_id: Mapped[int | None] = mapped_column(ForeignKey("spark_core.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    what_changed: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    team: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date | None]
+    status: Mapped[InitiativeStatus] = mapped_column(_enum(InitiativeStatus), default=InitiativeStatus.IDEA)
+    first_in_nation: Mapped[bool] = mapped_column(default=False)
+    first_in_nation_note: Mapped[str] = mapped_column(Text, default="")
+    partners: Mapped[str] = mapped_column(Text, default="")
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    award_cycle = relationship("AwardCycle", lazy="joined")
+    core: Mapped[SparkCore | None] = relationship(lazy="joined")
+    owner = relationship("User", lazy="joined")
+    improvements: Mapped[list[ProcessImprovement]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="ProcessImprovement.id")
+    metrics: Mapped[list[OutcomeMetric]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan",
+        order_by="(OutcomeMetric.name, OutcomeMetric.observed_on)")
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+
+class TimeUnit(enum.StrEnum):
+    ON_THE_SPOT = "on_the_spot"
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+
+    @property
+    def label(self) -> str:
+        return str(UNIT_LABELS[self])
+
+
+UNIT_LABELS = {
+    TimeUnit.ON_THE_SPOT: _l("on the spot"),
+    TimeUnit.MINUTES: _l("minutes"),
+    TimeUnit.HOURS: _l("hours"),
+    TimeUnit.DAYS: _l("days"),
+}
+
+
+class ProcessImprovement(TimestampMixin, db.Model):
+    """One service made faster: time per case before and after, stamp levels, and yearly case volume."""
+
+    __tablename__ = "process_improvement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
+    service: Mapped[str] = mapped_column(String(300))
+    before_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    before_unit: Mapped[TimeUnit] = mapped_column(_enum(TimeUnit))
+    after_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    after_unit: Mapped[TimeUnit] = mapped_column(_enum(TimeUnit))
+    stamps_before: Mapped[int | None]
+    stamps_after: Mapped[int | None]
+    yearly_cases: Mapped[int]
+    year: Mapped[int]  # the year the case volume was measured
+    period_note: Mapped[str] = mapped_column(String(300), default="")
+
+    initiative: Mapped[Initiative] = relationship(back_populates="improvements")
+
+    def __str__(self) -> str:
+        return self.service
+
+
+class OutcomeMetric(TimestampMixin, db.Model):
+    """A named number an initiative moves, observed on a date (LINE followers, cards renewed ...)."""
+
+    __tablename__ = "outcome_metric"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(50), default="")
+    observed_on: Mapped[dt.date]
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+    initiative: Mapped[Initiative] = relationship(back_populates="metrics")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.observed_on}: {self.value}"

@@ -1,0 +1,56 @@
+"""The initiatives' record types, navigation, dashboard card and template filter."""
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.core.dashboard import Card, register_card, register_nav
+from qms.initiatives import services
+from qms.initiatives.forms import ImprovementForm, InitiativeForm, MetricForm
+from qms.initiatives.models import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    Initiative,
+    OutcomeMetric,
+    ProcessImprovement,
+    SparkCore,
+)
+
+
+def _labels(form_class, names) -> dict:
+    return {name: getattr(form_class, name).args[0] for name in names if hasattr(form_class, name)}
+
+
+def spark_card(user, cycle) -> Card | None:
+    if cycle is None:
+        return None
+    count, total = services.cycle_totals(cycle.id)
+    return Card(title=_("SPARK initiatives"), link=url_for("initiatives.summary", cycle=cycle.id),
+                link_text=_("Summary of time saved"),
+                lines=[(_("Initiatives"), str(count)), (_("Process improvements"), str(total.improvements)),
+                       (_("Citizen hours saved per year"), f"{total.hours_saved:,.0f}")])
+
+
+def channel_label(value: str) -> str:
+    return str(CHANNEL_LABELS.get(value, value))
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType(
+        "initiative", Initiative, _l("SPARK initiative"), endpoint="initiatives.detail", url_kwarg="initiative_id",
+        evidence=True, can_edit=services.can_edit, search_fields=("title_zh", "title_en", "summary", "problem",
+                                                                  "what_changed"),
+        field_labels=_labels(InitiativeForm, services.INITIATIVE_FIELDS),
+        value_labels={"status": {s.value: label for s, label in STATUS_LABELS.items()}}))
+    records.register(records.RecordType(
+        "process_improvement", ProcessImprovement, _l("Process improvement"), title=lambda p: p.service,
+        field_labels=_labels(ImprovementForm, services.IMPROVEMENT_FIELDS),
+        value_labels={"before_unit": {u.value: label for u, label in UNIT_LABELS.items()},
+                      "after_unit": {u.value: label for u, label in UNIT_LABELS.items()}}))
+    records.register(records.RecordType("outcome_metric", OutcomeMetric, _l("Outcome"),
+                                        field_labels=_labels(MetricForm, services.METRIC_FIELDS)))
+    records.register(records.RecordType("spark_core", SparkCore, _l("SPARK core")))
+    register_nav("initiatives.index", _l("SPARK initiatives"), order=50)
+    register_card("spark", spark_card, order=20)
+    app.add_template_filter(channel_label, "channel_label")

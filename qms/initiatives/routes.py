@@ -1,0 +1,360 @@
+"""Views of SPARK initiatives: list and filters, detail with improvements and metrics, summary, import/export."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from qms import spreadsheets, uploads
+from qms.auth import access
+from qms.auth.models import Role
+from qms.auth.routes import show_service_error
+from qms.auth.services import list_users
+from qms.charts import data_uri, horizontal_bar, line
+from qms.core.models import AwardCycle
+from qms.core.routes import local_today
+from qms.core.services import ServiceError, current_cycle, list_cycles
+from qms.evidence import services as evidence
+from qms.evidence.forms import CiteForm
+from qms.extensions import db
+from qms.forms import ConfirmForm, choices
+from qms.i18n import is_chinese
+from qms.initiatives import savings, services
+from qms.initiatives.forms import CoreForm, FilterForm, ImportForm, ImprovementForm, InitiativeForm, MetricForm
+from qms.initiatives.models import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    Initiative,
+    OutcomeMetric,
+    ProcessImprovement,
+    SparkCore,
+)
+
+bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
+
+
+def title(initiative: Initiative) -> str:
+    return initiative.title_en if not is_chinese() and initiative.title_en else initiative.title_zh
+
+
+def core_name(core: SparkCore | None) -> str:
+    if core is None:
+        return _("No core")
+    return core.name_en if not is_chinese() and core.name_en else core.name_zh
+
+
+def _selected_cycle_id() -> int | None:
+    raw = request.args.get("cycle")
+    if raw is None:
+        cycle = current_cycle()
+        return cycle.id if cycle else None
+    return int(raw) if raw.isdigit() else None
+
+
+# --- list, summary ----------------------------------------------------------------------------
+
+@bp.route("/")
+@access.signed_in
+def index():
+    form = FilterForm(request.args)
+    cycle_id = _selected_cycle_id()
+    form.cycle.choices = choices([("", _("All cycles"))] + [(str(c.id), str(c)) for c in list_cycles()])
+    form.cycle.data = str(cycle_id or "")
+    form.core.choices = choices([("", _("All"))] + [(str(c.id), core_name(c)) for c in services.list_cores()])
+    form.status.choices = choices([("", _("All"))] + list(STATUS_LABELS.items()))
+    form.channel.choices = choices([("", _("All"))] + list(CHANNEL_LABELS.items()))
+    form.tag.choices = choices([("", _("All"))] + [(t, t) for t in services.all_tags(cycle_id)])
+    form.sort.choices = choices([("title", _("Title")), ("start_date", _("Start date")), ("status", _("Status")),
+                                 ("hours_saved", _("Citizen hours saved"))])
+    filters = services.Filters(cycle_id=cycle_id)
+    if form.validate():
+        filters = services.Filters(
+            cycle_id=cycle_id, core_id=int(form.core.data) if form.core.data else None,
+            status=form.status.data or None, channel=form.channel.data or None, tag=form.tag.data or None,
+            first_in_nation=bool(form.first_in_nation.data), sort=form.sort.data or "title")
+    found = services.list_initiatives(filters)
+    rows = [(initiative, services.initiative_total(initiative)) for initiative in found]
+    return render_template("initiatives/index.html", form=form, rows=rows, title=title, core_name=core_name,
+                           cycle_id=cycle_id, import_form=_import_form() if services.can_edit(current_user) else None)
+
+
+@bp.route("/summary")
+@access.signed_in
+def summary():
+    cycle_id = _selected_cycle_id()
+    data = services.summary(cycle_id)
+    chart = None
+    with_hours = [(i, t) for i, t in data.by_initiative if t.improvements]
+    if with_hours:
+        chart = data_uri(horizontal_bar([title(i) for i, _t in with_hours],
+                                        [t.hours_saved for _i, t in with_hours], unit=_("h")))
+    return render_template("initiatives/summary.html", data=data, chart=chart, title=title, core_name=core_name,
+                           cycle=db.session.get(AwardCycle, cycle_id) if cycle_id else None, cycles=list_cycles())
+
+
+@bp.route("/export.<fmt>")
+@access.signed_in
+def export(fmt: str):
+    if fmt not in spreadsheets.FORMATS:
+        abort(404)
+    cycle_id = _selected_cycle_id()
+    if cycle_id is None:
+        abort(404)
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    data = spreadsheets.write(services.export_rows(cycle.id), fmt, sheet_name="SPARK")
+    return Response(data, mimetype=spreadsheets.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="spark-{cycle.year}.{fmt}"'})
+
+
+def _import_form(submitted: bool = False) -> ImportForm:
+    form = ImportForm() if submitted else ImportForm(formdata=None)  # a submitted form reads request.files too
+    form.award_cycle_id.choices = choices((str(c.id), str(c)) for c in list_cycles())
+    if not submitted and (cycle := current_cycle()):
+        form.award_cycle_id.data = str(cycle.id)
+    return form
+
+
+@bp.route("/import", methods=["POST"])
+@access.roles(Role.QUALITY)
+def import_improvements():
+    form = _import_form(submitted=True)
+    problems, message = [], None
+    if form.validate_on_submit():
+        cycle = db.get_or_404(AwardCycle, int(form.award_cycle_id.data))
+        upload = form.file.data
+        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
+        if fmt not in spreadsheets.FORMATS:
+            message = _("Upload an XLSX, ODS or CSV file.")
+        else:
+            try:
+                table = spreadsheets.read(upload.read(uploads.max_bytes() + 1), fmt)
+                created, added = services.import_improvements(cycle, table, current_user)
+            except spreadsheets.SpreadsheetError:
+                message = _("This file could not be read as %(format)s.", format=fmt.upper())
+            except services.ImportRejected as error:
+                db.session.rollback()
+                message, problems = error.message, error.problems
+            else:
+                flash(_("Imported: %(created)d new initiatives, %(added)d process improvements.", created=created,
+                        added=added), "success")
+                return redirect(url_for("initiatives.index", cycle=cycle.id))
+    else:
+        message = "; ".join(str(e) for e in [*form.file.errors, *form.award_cycle_id.errors])
+    return render_template("initiatives/import_report.html", message=message, problems=problems), 400
+
+
+# --- one initiative ---------------------------------------------------------------------------
+
+def _initiative_form(initiative: Initiative | None, formdata=None) -> InitiativeForm:
+    form = InitiativeForm(formdata=formdata, obj=initiative if formdata is None else None)
+    form.core_id.choices = choices([("", _("No core"))] + [(str(c.id), core_name(c))
+                                                            for c in services.list_cores(active_only=True)])
+    form.owner_id.choices = choices([("", _("Nobody yet"))] + [(str(u.id), f"{u.display_name} ({u.username})")
+                                                                for u in list_users() if u.active])
+    if formdata is None and initiative is not None:
+        form.core_id.data = str(initiative.core_id or "")
+        form.owner_id.data = str(initiative.owner_id or "")
+        form.status.data = initiative.status.value
+        form.channels.data = list(initiative.channels or [])
+        form.tags.data = ", ".join(initiative.tags or [])
+    return form
+
+
+def _initiative_values(form: InitiativeForm) -> dict:
+    values = {name: form[name].data for name in services.INITIATIVE_FIELDS}
+    for key in ("core_id", "owner_id"):
+        values[key] = int(values[key]) if values[key] else None
+    for key in ("title_en", "summary", "problem", "what_changed", "team", "first_in_nation_note", "partners"):
+        values[key] = (values[key] or "").strip()
+    values["title_zh"] = values["title_zh"].strip()
+    return values
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def create():
+    cycle = current_cycle()
+    if cycle is None:
+        flash(_("Create an award cycle first."), "danger")
+        return redirect(url_for("core.cycles"))
+    form = _initiative_form(None, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            initiative = services.create_initiative(cycle, _initiative_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Initiative %(title)s created.", title=initiative.title_zh), "success")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    return render_template("initiatives/form.html", form=form, initiative=None, cycle=cycle)
+
+
+@bp.route("/<int:initiative_id>")
+@access.signed_in
+def detail(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    rows = [(p, savings.of(p)) for p in initiative.improvements]
+    charts = []
+    for (name, unit), points in services.metric_series(initiative).items():
+        svg = line([(m.observed_on, m.value) for m in points], title=name, unit=unit) if len(points) > 1 else None
+        charts.append((name, unit, points, data_uri(svg) if svg else None))
+    entries = evidence.for_subject(initiative)
+    cite_form = None
+    if current_user.is_authenticated:
+        cite_form = CiteForm()
+        cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="initiative"))
+    return render_template(
+        "initiatives/detail.html", initiative=initiative, rows=rows, total=services.initiative_total(initiative),
+        charts=charts, title=title, core_name=core_name, can_edit=services.can_edit(current_user),
+        improvement_form=ImprovementForm(formdata=None), metric_form=MetricForm(formdata=None),
+        confirm_form=ConfirmForm(), evidence=entries, evidence_links=evidence.links(entries),
+        subject_type="initiative", subject_id=initiative.id, today=local_today(), deadline=None,
+        cited_by=evidence.cited_by(initiative), cite_form=cite_form, record_type="initiative",
+        record_id=initiative.id, channel_labels=CHANNEL_LABELS, unit_labels=UNIT_LABELS)
+
+
+@bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def edit(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = _initiative_form(initiative, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_initiative(initiative, _initiative_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Initiative %(title)s saved.", title=initiative.title_zh), "success")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    return render_template("initiatives/form.html", form=form, initiative=initiative, cycle=initiative.award_cycle)
+
+
+@bp.route("/<int:initiative_id>/delete", methods=["POST"])
+@access.roles(Role.QUALITY)
+def delete(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    if ConfirmForm().validate_on_submit():
+        services.delete_initiative(initiative, current_user)
+        flash(_("The initiative has been deleted."), "success")
+    return redirect(url_for("initiatives.index"))
+
+
+# --- improvements and metrics -----------------------------------------------------------------
+
+def _improvement_values(form: ImprovementForm) -> dict:
+    values = {name: form[name].data for name in services.IMPROVEMENT_FIELDS}
+    for side in ("before", "after"):
+        if values[f"{side}_unit"] == "on_the_spot":
+            values[f"{side}_value"] = 0
+    values["period_note"] = (values["period_note"] or "").strip()
+    return values
+
+
+@bp.route("/<int:initiative_id>/improvements/new", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def add_improvement(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = ImprovementForm()
+    if request.method == "GET" and initiative.start_date:
+        form.year.data = initiative.start_date.year
+    if form.validate_on_submit():
+        try:
+            services.add_improvement(initiative, _improvement_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Process improvement added."), "success")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id) + "#improvements")
+    return render_template("initiatives/improvement_form.html", form=form, initiative=initiative, improvement=None,
+                           title=title), 400 if form.errors else 200
+
+
+@bp.route("/improvements/<int:improvement_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def edit_improvement(improvement_id: int):
+    improvement = db.get_or_404(ProcessImprovement, improvement_id)
+    form = ImprovementForm(obj=improvement if request.method == "GET" else None)
+    if request.method == "GET":
+        form.before_unit.data, form.after_unit.data = improvement.before_unit.value, improvement.after_unit.value
+    if form.validate_on_submit():
+        try:
+            services.update_improvement(improvement, _improvement_values(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Process improvement saved."), "success")
+            return redirect(url_for("initiatives.detail", initiative_id=improvement.initiative_id) + "#improvements")
+    return render_template("initiatives/improvement_form.html", form=form, initiative=improvement.initiative,
+                           improvement=improvement, title=title), 400 if form.errors else 200
+
+
+@bp.route("/improvements/<int:improvement_id>/delete", methods=["POST"])
+@access.roles(Role.QUALITY)
+def delete_improvement(improvement_id: int):
+    improvement = db.get_or_404(ProcessImprovement, improvement_id)
+    initiative_id = improvement.initiative_id
+    if ConfirmForm().validate_on_submit():
+        services.delete_improvement(improvement, current_user)
+        flash(_("Process improvement removed."), "success")
+    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#improvements")
+
+
+@bp.route("/<int:initiative_id>/metrics", methods=["POST"])
+@access.roles(Role.QUALITY)
+def add_metric(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    form = MetricForm()
+    if form.validate_on_submit():
+        services.add_metric(initiative, {"name": form.name.data.strip(), "unit": (form.unit.data or "").strip(),
+                                         "observed_on": form.observed_on.data, "value": form.value.data},
+                            current_user)
+        flash(_("Outcome recorded."), "success")
+        return redirect(url_for("initiatives.detail", initiative_id=initiative.id) + "#metrics")
+    return render_template("initiatives/metric_form.html", form=form, initiative=initiative, title=title), 400
+
+
+@bp.route("/metrics/<int:metric_id>/delete", methods=["POST"])
+@access.roles(Role.QUALITY)
+def delete_metric(metric_id: int):
+    metric = db.get_or_404(OutcomeMetric, metric_id)
+    initiative_id = metric.initiative_id
+    if ConfirmForm().validate_on_submit():
+        services.delete_metric(metric, current_user)
+        flash(_("Outcome removed."), "success")
+    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#metrics")
+
+
+# --- SPARK cores ------------------------------------------------------------------------------
+
+@bp.route("/cores", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def cores():
+    form = CoreForm()
+    if form.validate_on_submit():
+        try:
+            services.save_core(None, {"name_zh": form.name_zh.data.strip(), "name_en": (form.name_en.data or "")
+                                      .strip(), "position": form.position.data or 0, "active": form.active.data},
+                               current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("SPARK core added."), "success")
+            return redirect(url_for("initiatives.cores"))
+    return render_template("initiatives/cores.html", cores=services.list_cores(), form=form,
+                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+
+
+@bp.route("/cores/<int:core_id>/active", methods=["POST"])
+@access.roles(Role.QUALITY)
+def toggle_core(core_id: int):
+    core = db.get_or_404(SparkCore, core_id)
+    if ConfirmForm().validate_on_submit():
+        services.save_core(core, {"name_zh": core.name_zh, "active": not core.active}, current_user)
+    return redirect(url_for("initiatives.cores"))

@@ -1,0 +1,500 @@
+"""Rules and writes for SPARK initiatives, their process improvements and outcome metrics."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from qms import uploads
+from qms.auth.models import Role, User
+from qms.core import audit
+from qms.core.models import AwardCycle
+from qms.core.services import ServiceError
+from qms.evidence import services as evidence
+from qms.extensions import db
+from qms.initiatives import savings
+from qms.initiatives.models import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    Initiative,
+    InitiativeStatus,
+    OutcomeMetric,
+    ProcessImprovement,
+    SparkCore,
+    TimeUnit,
+)
+
+INITIATIVE_FIELDS = ("title_zh", "title_en", "core_id", "summary", "problem", "what_changed", "owner_id", "team",
+                     "start_date", "status", "first_in_nation", "first_in_nation_note", "partners", "channels",
+                     "tags")
+IMPROVEMENT_FIELDS = ("service", "before_value", "before_unit", "after_value", "after_unit", "stamps_before",
+                      "stamps_after", "yearly_cases", "year", "period_note")
+METRIC_FIELDS = ("name", "unit", "observed_on", "value")
+LOCALES = ("zh_Hant_TW", "en")
+
+
+def can_edit(user, initiative=None) -> bool:
+    return user.is_authenticated and user.has_role(Role.QUALITY)
+
+
+# --- cores ------------------------------------------------------------------------------------
+
+def list_cores(active_only: bool = False) -> list[SparkCore]:
+    query = select(SparkCore).order_by(SparkCore.position, SparkCore.id)
+    if active_only:
+        query = query.where(SparkCore.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def save_core(core: SparkCore | None, values: Mapping[str, Any], actor) -> SparkCore:
+    data = {key: values[key] for key in ("name_zh", "name_en", "position", "active") if key in values}
+    clash = db.session.scalar(select(SparkCore.id).where(SparkCore.name_zh == data.get("name_zh")))
+    if clash is not None and (core is None or clash != core.id):
+        raise ServiceError(_("A SPARK core with this name already exists."), field="name_zh")
+    if core is None:
+        core = SparkCore(**data)
+        db.session.add(core)
+        audit.record_event(audit.CREATE, core, actor, changes=audit.created(core, tuple(data)))
+    else:
+        changes = audit.apply_changes(core, data)
+        if not changes:
+            return core
+        audit.record_event(audit.UPDATE, core, actor, changes=changes)
+    db.session.commit()
+    return core
+
+
+# --- initiatives ------------------------------------------------------------------------------
+
+def _clean_list(values) -> list[str]:
+    if isinstance(values, str):
+        values = values.replace("；", ";").replace("，", ",").replace(";", ",").split(",")
+    seen = []
+    for value in values or []:
+        value = str(value).strip()
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _initiative_data(values: Mapping[str, Any]) -> dict:
+    data = {key: values[key] for key in INITIATIVE_FIELDS if key in values}
+    if not str(data.get("title_zh", "x")).strip():
+        raise ServiceError(_("This field is required."), field="title_zh")
+    if "status" in data:
+        data["status"] = InitiativeStatus(data["status"])
+    if "channels" in data:
+        data["channels"] = _clean_list(data["channels"])
+        unknown = [c for c in data["channels"] if c not in CHANNEL_LABELS]
+        if unknown:
+            raise ServiceError(_("Unknown channel %(name)s.", name=unknown[0]), field="channels")
+    if "tags" in data:
+        data["tags"] = _clean_list(data["tags"])
+    if data.get("core_id") is not None and db.session.get(SparkCore, data["core_id"]) is None:
+        raise ServiceError(_("No such SPARK core."), field="core_id")
+    if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
+        raise ServiceError(_("No such user."), field="owner_id")
+    return data
+
+
+def create_initiative(cycle: AwardCycle, values: Mapping[str, Any], actor) -> Initiative:
+    data = _initiative_data(values)
+    initiative = Initiative(award_cycle_id=cycle.id, **data)
+    db.session.add(initiative)
+    audit.record_event(audit.CREATE, initiative, actor,
+                       changes=audit.created(initiative, ("title_zh", "status", "first_in_nation")))
+    db.session.commit()
+    return initiative
+
+
+def update_initiative(initiative: Initiative, values: Mapping[str, Any], actor) -> Initiative:
+    changes = audit.apply_changes(initiative, _initiative_data(values))
+    if changes:
+        audit.record_event(audit.UPDATE, initiative, actor, changes=changes)
+        db.session.commit()
+    return initiative
+
+
+def delete_initiative(initiative: Initiative, actor) -> None:
+    stored = evidence.delete_all_of("initiative", [initiative.id], actor)
+    for improvement in initiative.improvements:
+        audit.record_event(audit.DELETE, improvement, actor, summary=str(improvement))
+    for metric in initiative.metrics:
+        audit.record_event(audit.DELETE, metric, actor, summary=str(metric))
+    audit.record_event(audit.DELETE, initiative, actor, summary=str(initiative))
+    db.session.delete(initiative)
+    db.session.commit()
+    for name in stored:
+        uploads.discard(name)
+
+
+@dataclass
+class Filters:
+    cycle_id: int | None = None
+    core_id: int | None = None
+    status: str | None = None
+    channel: str | None = None
+    tag: str | None = None
+    first_in_nation: bool = False
+    sort: str = "title"
+
+
+SORTS = ("title", "start_date", "status", "hours_saved")
+
+
+def list_initiatives(filters: Filters) -> list[Initiative]:
+    """Initiatives matching the filters, improvements loaded in one more query, sorted as asked."""
+    from sqlalchemy.orm import selectinload
+
+    query = select(Initiative).options(selectinload(Initiative.improvements))
+    if filters.cycle_id:
+        query = query.where(Initiative.award_cycle_id == filters.cycle_id)
+    if filters.core_id:
+        query = query.where(Initiative.core_id == filters.core_id)
+    if filters.status:
+        query = query.where(Initiative.status == InitiativeStatus(filters.status))
+    if filters.first_in_nation:
+        query = query.where(Initiative.first_in_nation.is_(True))
+    found = list(db.session.scalars(query))
+    # JSON list membership is filtered here: the same on SQLite and PostgreSQL, and lists are short.
+    if filters.channel:
+        found = [i for i in found if filters.channel in (i.channels or [])]
+    if filters.tag:
+        found = [i for i in found if filters.tag in (i.tags or [])]
+    keys = {
+        "title": lambda i: i.title_zh,
+        "start_date": lambda i: (i.start_date is None, i.start_date or dt.date.min),
+        "status": lambda i: list(InitiativeStatus).index(i.status),
+        "hours_saved": lambda i: -initiative_total(i).hours_saved,
+    }
+    return sorted(found, key=keys.get(filters.sort, keys["title"]))
+
+
+def initiative_total(initiative: Initiative) -> savings.Total:
+    grand, _by = savings.totals((initiative.id, savings.of(p)) for p in initiative.improvements)
+    return grand
+
+
+def all_tags(cycle_id: int | None = None) -> list[str]:
+    query = select(Initiative.tags)
+    if cycle_id:
+        query = query.where(Initiative.award_cycle_id == cycle_id)
+    return sorted({tag for tags in db.session.scalars(query) for tag in (tags or [])})
+
+
+@dataclass
+class Summary:
+    grand: savings.Total
+    by_initiative: list[tuple[Initiative, savings.Total]] = field(default_factory=list)
+    by_core: list[tuple[SparkCore | None, savings.Total]] = field(default_factory=list)
+    by_year: list[tuple[int, savings.Total]] = field(default_factory=list)
+
+
+def summary(cycle_id: int | None) -> Summary:
+    initiatives = list_initiatives(Filters(cycle_id=cycle_id, sort="hours_saved"))
+    rows = [(initiative, savings.of(p)) for initiative in initiatives for p in initiative.improvements]
+    grand, by_initiative = savings.totals((i.id, s) for i, s in rows)
+    _g, by_core = savings.totals((i.core_id, s) for i, s in rows)
+    _g, by_year = savings.totals(((p.year, savings.of(p)) for i in initiatives for p in i.improvements))
+    cores = {core.id: core for core in list_cores()}
+    return Summary(
+        grand=grand,
+        by_initiative=[(i, by_initiative.get(i.id, savings.Total())) for i in initiatives],
+        by_core=sorted(((cores.get(core_id), total) for core_id, total in by_core.items()),
+                       key=lambda pair: (pair[0] is None, pair[0].position if pair[0] else 0)),
+        by_year=sorted(by_year.items()))
+
+
+def cycle_totals(cycle_id: int) -> tuple[int, savings.Total]:
+    """(number of initiatives, total of their improvements) for a cycle, in two queries (dashboard)."""
+    count = db.session.scalar(select(func.count()).select_from(Initiative)
+                              .where(Initiative.award_cycle_id == cycle_id)) or 0
+    improvements = db.session.scalars(select(ProcessImprovement).join(Initiative)
+                                      .where(Initiative.award_cycle_id == cycle_id))
+    grand, _by = savings.totals((p.id, savings.of(p)) for p in improvements)
+    return count, grand
+
+
+# --- process improvements ---------------------------------------------------------------------
+
+def _improvement_data(values: Mapping[str, Any]) -> dict:
+    data = {key: values[key] for key in IMPROVEMENT_FIELDS if key in values}
+    if not str(data.get("service") or "").strip():
+        raise ServiceError(_("Name the service."), field="service")
+    data["service"] = str(data["service"]).strip()
+    for side in ("before", "after"):
+        try:
+            data[f"{side}_unit"] = TimeUnit(data[f"{side}_unit"])
+        except (KeyError, ValueError):
+            raise ServiceError(_("Choose a time unit: minutes, hours, days or on the spot."),
+                               field=f"{side}_unit") from None
+        if data[f"{side}_unit"] == TimeUnit.ON_THE_SPOT:
+            data[f"{side}_value"] = Decimal(0)
+        value = data.get(f"{side}_value")
+        if value is None or Decimal(str(value)) < 0:
+            raise ServiceError(_("Enter a time of at least 0."), field=f"{side}_value")
+        data[f"{side}_value"] = Decimal(str(value))
+    for key in ("stamps_before", "stamps_after", "yearly_cases"):
+        if data.get(key) is not None and int(data[key]) < 0:
+            raise ServiceError(_("Enter a number of at least %(min)s.", min=0), field=key)
+    if data.get("yearly_cases") is None:
+        raise ServiceError(_("This field is required."), field="yearly_cases")
+    if not data.get("year") or not 1990 <= int(data["year"]) <= 2200:
+        raise ServiceError(_("Enter a number from %(min)s to %(max)s.", min=1990, max=2200), field="year")
+    return data
+
+
+def _improvement_changes(improvement: ProcessImprovement) -> dict:
+    return audit.created(improvement, ("service",) + IMPROVEMENT_FIELDS[1:])
+
+
+def add_improvement(initiative: Initiative, values: Mapping[str, Any], actor, commit: bool = True):
+    improvement = ProcessImprovement(initiative=initiative, **_improvement_data(values))
+    db.session.add(improvement)
+    audit.record_event(audit.CREATE, improvement, actor, changes=_improvement_changes(improvement))
+    if commit:
+        db.session.commit()
+    return improvement
+
+
+def update_improvement(improvement: ProcessImprovement, values: Mapping[str, Any], actor):
+    changes = audit.apply_changes(improvement, _improvement_data(values))
+    if changes:
+        audit.record_event(audit.UPDATE, improvement, actor, changes=changes)
+        db.session.commit()
+    return improvement
+
+
+def delete_improvement(improvement: ProcessImprovement, actor) -> None:
+    audit.record_event(audit.DELETE, improvement, actor, summary=str(improvement))
+    db.session.delete(improvement)
+    db.session.commit()
+
+
+# --- outcome metrics --------------------------------------------------------------------------
+
+def add_metric(initiative: Initiative, values: Mapping[str, Any], actor) -> OutcomeMetric:
+    data = {key: values[key] for key in METRIC_FIELDS if key in values}
+    if not str(data.get("name") or "").strip():
+        raise ServiceError(_("This field is required."), field="name")
+    metric = OutcomeMetric(initiative=initiative, **data)
+    db.session.add(metric)
+    audit.record_event(audit.CREATE, metric, actor, changes=audit.created(metric, METRIC_FIELDS))
+    db.session.commit()
+    return metric
+
+
+def delete_metric(metric: OutcomeMetric, actor) -> None:
+    audit.record_event(audit.DELETE, metric, actor, summary=str(metric))
+    db.session.delete(metric)
+    db.session.commit()
+
+
+def metric_series(initiative: Initiative) -> dict[tuple[str, str], list[OutcomeMetric]]:
+    series: dict[tuple[str, str], list[OutcomeMetric]] = {}
+    for metric in initiative.metrics:
+        series.setdefault((metric.name, metric.unit), []).append(metric)
+    for points in series.values():
+        points.sort(key=lambda m: m.observed_on)
+    return series
+
+
+# --- export and import ------------------------------------------------------------------------
+
+COLUMNS = ("title_zh", "title_en", "core", "status", "first_in_nation", "channels", "tags", "start_date",
+           "service", "before_value", "before_unit", "after_value", "after_unit", "stamps_before", "stamps_after",
+           "yearly_cases", "year", "period_note")
+
+
+def column_labels() -> dict[str, str]:
+    return {"title_zh": _("Initiative"), "title_en": _("Initiative (English)"), "core": _("SPARK core"),
+            "status": _("Status"), "first_in_nation": _("First in the nation"), "channels": _("Channels"),
+            "tags": _("Tags"), "start_date": _("Start date"), "service": _("Service"),
+            "before_value": _("Time before"), "before_unit": _("Unit before"), "after_value": _("Time after"),
+            "after_unit": _("Unit after"), "stamps_before": _("Stamp levels before"),
+            "stamps_after": _("Stamp levels after"), "yearly_cases": _("Cases per year"), "year": _("Year"),
+            "period_note": _("Period measured")}
+
+
+def export_rows(cycle_id: int) -> list[list]:
+    labels = column_labels()
+    rows: list[list] = [[labels[c] for c in COLUMNS]]
+    for initiative in list_initiatives(Filters(cycle_id=cycle_id)):
+        head = [initiative.title_zh, initiative.title_en, initiative.core.name_zh if initiative.core else "",
+                initiative.status.value, "yes" if initiative.first_in_nation else "no",
+                ";".join(initiative.channels or []), ";".join(initiative.tags or []), initiative.start_date]
+        if not initiative.improvements:
+            rows.append(head + [None] * (len(COLUMNS) - len(head)))
+        for p in initiative.improvements:
+            rows.append(head + [p.service, float(p.before_value), p.before_unit.value, float(p.after_value),
+                                p.after_unit.value, p.stamps_before, p.stamps_after, p.yearly_cases, p.year,
+                                p.period_note])
+    return rows
+
+
+@dataclass
+class ImportProblem:
+    row: int
+    message: str
+
+
+class ImportRejected(ServiceError):
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
+        self.problems = problems
+
+
+def _header_map(header: list) -> dict[str, int]:
+    names: dict[str, str] = {key: key for key in COLUMNS}
+    for locale in LOCALES:
+        with force_locale(locale):
+            names.update({label.strip().lower(): key for key, label in column_labels().items()})
+    found = {}
+    for index, cell in enumerate(header):
+        key = names.get(str(cell or "").strip().lower())
+        if key and key not in found:
+            found[key] = index
+    return found
+
+
+def _choice(text, labels: dict, enum_class=None):
+    """A stored value from itself or its label in either language."""
+    text = str(text or "").strip()
+    for value in labels:
+        if text.lower() == str(value).lower():
+            return value
+    for locale in LOCALES:
+        with force_locale(locale):
+            for value, label in labels.items():
+                if text == str(label):
+                    return value
+    return None
+
+
+def _number(value, what, row, problems, integer=False, required=True):
+    if value in (None, ""):
+        if required:
+            problems.append(ImportProblem(row, _("%(column)s is missing.", column=what)))
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+        if integer and number != number.to_integral_value():
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(ImportProblem(row, _("%(column)s must be a number.", column=what)))
+        return None
+    if number < 0:
+        problems.append(ImportProblem(row, _("%(column)s cannot be negative.", column=what)))
+        return None
+    return int(number) if integer else number
+
+
+def import_improvements(cycle: AwardCycle, table: list[list], actor) -> tuple[int, int]:
+    """Rows of the export format into a cycle: initiatives matched by title (made if new), improvements added.
+
+    All rows or none. Returns (initiatives created, improvements added).
+    """
+    if not table:
+        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
+    columns = _header_map(table[0])
+    labels = column_labels()
+    if "title_zh" not in columns:
+        raise ImportRejected([ImportProblem(1, _("The first row must name the columns; an Initiative column is "
+                                                 "needed."))])
+    cores = {core.name_zh: core for core in list_cores()} | {core.name_en: core for core in list_cores() if
+                                                             core.name_en}
+    existing = {i.title_zh: i for i in db.session.scalars(select(Initiative).where(
+        Initiative.award_cycle_id == cycle.id))}
+    problems: list[ImportProblem] = []
+    plan: list[tuple[int, dict, dict | None]] = []
+
+    def cell(row, key):
+        index = columns.get(key)
+        return row[index] if index is not None and index < len(row) else None
+
+    for number, row in enumerate(table[1:], start=2):
+        before = len(problems)
+        title = str(cell(row, "title_zh") or "").strip()
+        if not title:
+            problems.append(ImportProblem(number, _("%(column)s is missing.", column=labels["title_zh"])))
+            continue
+        core_name = str(cell(row, "core") or "").strip()
+        if core_name and core_name not in cores:
+            problems.append(ImportProblem(number, _("Unknown SPARK core %(name)s.", name=core_name)))
+        status = _choice(cell(row, "status") or "idea", STATUS_LABELS)
+        if status is None:
+            problems.append(ImportProblem(number, _("Unknown status %(status)s.", status=cell(row, "status"))))
+        channels = _clean_list(str(cell(row, "channels") or ""))
+        channel_values = [_choice(c, CHANNEL_LABELS) for c in channels]
+        if None in channel_values:
+            problems.append(ImportProblem(number, _("Unknown channel %(name)s.",
+                                                    name=channels[channel_values.index(None)])))
+        start = cell(row, "start_date")
+        try:
+            start = _date(start)
+        except ValueError:
+            problems.append(ImportProblem(number, _("The start date must be a date (YYYY-MM-DD).")))
+        initiative_values = {
+            "title_zh": title, "title_en": str(cell(row, "title_en") or "").strip(),
+            "core_id": cores[core_name].id if core_name in cores else None, "status": status,
+            "first_in_nation": str(cell(row, "first_in_nation") or "").strip().lower() in
+            {"yes", "y", "true", "1", "是", "✓"},
+            "channels": [c for c in channel_values if c], "tags": _clean_list(str(cell(row, "tags") or "")),
+            "start_date": start if not isinstance(start, str) else None}
+        improvement = None
+        if str(cell(row, "service") or "").strip():
+            improvement = {"service": str(cell(row, "service")).strip(), "period_note":
+                           str(cell(row, "period_note") or "").strip()}
+            for side in ("before", "after"):
+                unit = _choice(cell(row, f"{side}_unit"), UNIT_LABELS)
+                if unit is None:
+                    problems.append(ImportProblem(number, _(
+                        "%(column)s must be minutes, hours, days or on the spot.", column=labels[f"{side}_unit"])))
+                improvement[f"{side}_unit"] = unit
+                improvement[f"{side}_value"] = _number(cell(row, f"{side}_value"), labels[f"{side}_value"], number,
+                                                       problems, required=unit != TimeUnit.ON_THE_SPOT) or 0
+            for key in ("stamps_before", "stamps_after"):
+                improvement[key] = _number(cell(row, key), labels[key], number, problems, integer=True,
+                                           required=False)
+            improvement["yearly_cases"] = _number(cell(row, "yearly_cases"), labels["yearly_cases"], number,
+                                                  problems, integer=True)
+            improvement["year"] = _number(cell(row, "year"), labels["year"], number, problems, integer=True)
+            if improvement["year"] is not None and not 1990 <= improvement["year"] <= 2200:
+                problems.append(ImportProblem(number, _("Enter a number from %(min)s to %(max)s.", min=1990,
+                                                        max=2200)))
+        if len(problems) == before:
+            plan.append((number, initiative_values, improvement))
+    if problems:
+        raise ImportRejected(problems)
+    created = added = 0
+    for _row, initiative_values, improvement in plan:
+        initiative = existing.get(initiative_values["title_zh"])
+        if initiative is None:
+            initiative = Initiative(award_cycle_id=cycle.id, **initiative_values)
+            db.session.add(initiative)
+            audit.record_event(audit.CREATE, initiative, actor,
+                               changes=audit.created(initiative, ("title_zh", "status", "first_in_nation")))
+            existing[initiative.title_zh] = initiative
+            created += 1
+        if improvement is not None:
+            add_improvement(initiative, improvement, actor, commit=False)
+            added += 1
+    db.session.commit()
+    return created, added
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
