@@ -37,21 +37,31 @@ def radar(axes: list[str], series: list[tuple[str, list[float | None]]], title: 
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
+def _wide_text_allowance(labels: list[str], font_size: int = 13) -> int:
+    """Extra left margin for labels in CJK characters, which pygal measures as if they were Latin-width."""
+    wide = max((sum(1 for ch in label if ord(ch) > 0x2E80) for label in labels), default=0)
+    return 10 + int(wide * font_size * 0.45)
+
+
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def horizontal_bar(labels: list[str], values: list[float], title: str = "", unit: str = "",
                    width: int = 720) -> str:
-    """One bar per label (longest first is the caller's order), values printed at the bars."""
+    """One bar per label, the first label at the top, values printed at the bars."""
     import pygal
 
     height = max(160, 60 + 34 * len(labels))
+    shown = [label if len(label) <= 18 else label[:17] + "…" for label in labels]
     chart = pygal.HorizontalBar(js=[], disable_xml_declaration=True, style=_style(), width=width, height=height,
                                 explicit_size=True, show_legend=False, title=title or None, print_values=True,
-                                print_values_position="top", value_formatter=lambda v: f"{v:,.0f} {unit}".strip())
-    chart.x_labels = [label if len(label) <= 18 else label[:17] + "…" for label in labels]
-    chart.add(title or "", [round(float(v), 1) for v in values])
+                                print_values_position="top", truncate_label=-1,
+                                margin_left=_wide_text_allowance(shown),
+                                value_formatter=lambda v: f"{v:,.0f} {unit}".strip())
+    # pygal draws the first value at the bottom; reverse so the chart reads top-down like the table.
+    chart.x_labels = list(reversed(shown))
+    chart.add(title or "", [round(float(v), 1) for v in reversed(values)])
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
@@ -62,6 +72,8 @@ def line(points: list[tuple], title: str = "", unit: str = "", width: int = 640,
     chart = pygal.DateLine(js=[], disable_xml_declaration=True, style=_style(), width=width, height=height,
                            explicit_size=True, show_legend=False, title=title or None, dots_size=4,
                            x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
-                           value_formatter=lambda v: f"{v:,.0f} {unit}".strip(), x_label_rotation=20)
+                           value_formatter=lambda v: f"{v:,.0f} {unit}".strip(), x_label_rotation=20,
+                           show_minor_x_labels=False, x_labels_major_count=6)
+    chart.x_labels = [day for day, _value in points]  # label the observation dates, not a regular grid
     chart.add(title or "", [(day, float(value)) for day, value in points])
     return _SCRIPT.sub("", chart.render(is_unicode=True))
