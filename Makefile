@@ -35,6 +35,7 @@ test: setup-test
 bench: setup
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_checklist.py
+	$(BIN)/python benchmarks/bench_initiatives.py
 
 setup: $(VENV)/.installed system-packages translations
 

@@ -243,3 +243,28 @@ def test_demo_loads_the_nine_pairs_and_the_dashboard_shows_the_total(login_as, d
     assert expected == by_hand
     body = login_as(Role.LEADER).get("/").get_data(as_text=True)
     assert f"{expected:,.0f}" in body
+
+
+def test_list_and_summary_query_counts_do_not_grow_with_initiatives(login_as, db, cycle, quality_user):
+    from sqlalchemy import event
+
+    client = login_as(Role.LEADER)
+    client.get("/")
+
+    def count(url):
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        assert client.get(url).status_code == 200
+        event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    def grow(n):
+        for k in range(n):
+            initiative = make(cycle, quality_user, f"創新 {k}-{n}", tags=[f"t{k}"])
+            improvement(initiative, quality_user, "s", 10, "minutes", 5, "minutes", 12)
+
+    grow(2)
+    few = (count(f"/initiatives/?cycle={cycle.id}"), count(f"/initiatives/summary?cycle={cycle.id}"))
+    grow(10)
+    assert (count(f"/initiatives/?cycle={cycle.id}"), count(f"/initiatives/summary?cycle={cycle.id}")) == few
