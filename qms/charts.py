@@ -77,3 +77,17 @@ def line(points: list[tuple], title: str = "", unit: str = "", width: int = 640,
     chart.x_labels = [day for day, _value in points]  # label the observation dates, not a regular grid
     chart.add(title or "", [(day, float(value)) for day, value in points])
     return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def trend_lines(years: list[int], series: list[tuple[str, list[float | None]]], unit: str = "",
+                width: int = 640, height: int = 320) -> str:
+    """Several series over the same years (the office against the peer median, say); gaps where no value."""
+    import pygal
+
+    chart = pygal.Line(js=[], disable_xml_declaration=True, style=_style(), width=width, height=height,
+                       explicit_size=True, show_legend=True, legend_at_bottom=True, dots_size=4,
+                       allow_interruptions=True, value_formatter=lambda v: f"{v:,.0f} {unit}".strip())
+    chart.x_labels = [str(year) for year in years]
+    for name, values in series:
+        chart.add(name, [None if v is None else float(v) for v in values])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from qms.auth import services as accounts
 from qms.auth.models import Role, User
+from qms.benchmarking import demo as benchmarking_demo
 from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
 from qms.core import services as core
@@ -96,6 +97,8 @@ def seed_demo(force: bool = False) -> list[str]:
                                                         AwardCycle.year == AWARD_CYCLE["year"])).one()
     users = {username: accounts.get_by_username(username) for username, *_rest in USERS}
     created += checklist_demo.seed(cycle, users)
+    if benchmarking_demo.seed(users["quality"]):
+        created.append("benchmarking register")
     initiatives = initiatives_demo.seed(cycle, users["quality"])
     if initiatives:
         created.append(f"{len(initiatives)} SPARK initiatives")

@@ -29,6 +29,7 @@ class RecordType:
     value_labels: dict = field(default_factory=dict)  # column name -> {stored value: lazy label}
     evidence: bool = False  # may stand as evidence for another record
     can_edit: Callable[[Any, Any], bool] | None = None  # (user, record) -> may add or remove its evidence
+    summary: Callable[[Any], str] | None = None  # a paragraph describing the record, to start another from it
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

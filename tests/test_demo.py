@@ -60,6 +60,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
     runner.invoke(args=["qms", "seed-demo"])
     from collections import Counter
 
+    from qms.benchmarking import demo as benchmarking_demo
     from qms.checklist import demo as checklist_demo
     from qms.initiatives import demo as initiatives_demo
 
@@ -74,6 +75,10 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("initiative", "create"): len(initiatives_demo.INITIATIVES),
         ("process_improvement", "create"): sum(len(rows) for rows in initiatives_demo.IMPROVEMENTS.values()),
         ("outcome_metric", "create"): 2 * len(initiatives_demo.LINE_METRICS),
+        ("peer_organization", "create"): 1 + len(benchmarking_demo.PEERS),
+        ("benchmark_metric", "create"): 3,
+        ("metric_value", "create"): 2 * len(benchmarking_demo.TABLE_2014) + 2,
+        ("benchmark_note", "create"): 1,
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)

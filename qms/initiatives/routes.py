@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, uploads
+from qms import records, spreadsheets, uploads
 from qms.auth import access
 from qms.auth.models import Role
 from qms.auth.routes import show_service_error
@@ -180,16 +180,26 @@ def create():
         flash(_("Create an award cycle first."), "danger")
         return redirect(url_for("core.cycles"))
     form = _initiative_form(None, request.form if request.method == "POST" else None)
+    # Started from another record (a benchmarking note, say): prefill from it and cite it as evidence.
+    source_reference = request.values.get("source", "")
+    source = evidence.resolve(source_reference, current_user) if source_reference else None
+    if source is not None and request.method == "GET":
+        source_type = records.type_of(source)
+        form.title_zh.data = source_type.title(source)
+        form.summary.data = source_type.summary(source) if source_type.summary else ""
     if form.validate_on_submit():
         try:
             initiative = services.create_initiative(cycle, _initiative_values(form), current_user)
+            if source is not None:
+                evidence.add_record(initiative, source_reference, None, current_user)
         except ServiceError as error:
             db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("Initiative %(title)s created.", title=initiative.title_zh), "success")
             return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
-    return render_template("initiatives/form.html", form=form, initiative=None, cycle=cycle)
+    return render_template("initiatives/form.html", form=form, initiative=None, cycle=cycle,
+                           source=source, source_reference=source_reference if source is not None else "")
 
 
 @bp.route("/<int:initiative_id>")

@@ -1,0 +1,450 @@
+"""Rules and writes of the benchmarking register, and the comparison table computed from it."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from qms import uploads
+from qms.auth.models import Role, User
+from qms.benchmarking import ranking
+from qms.benchmarking.models import (
+    BenchmarkMetric,
+    BenchmarkNote,
+    Decision,
+    Direction,
+    MetricValue,
+    PeerKind,
+    PeerOrganization,
+)
+from qms.core import audit
+from qms.core.services import ServiceError
+from qms.evidence import services as evidence
+from qms.extensions import db
+
+PEER_FIELDS = ("name_zh", "name_en", "city", "kind", "notes")
+METRIC_FIELDS = ("name_zh", "name_en", "unit", "direction", "numerator_id", "denominator_id", "decimals",
+                 "position")
+VALUE_FIELDS = ("value", "source", "source_date")
+NOTE_FIELDS = ("title", "peer_id", "visited_on", "practice", "why_it_works", "decision", "decision_owner_id",
+               "decision_date")
+LOCALES = ("zh_Hant_TW", "en")
+
+
+def can_edit(user, record=None) -> bool:
+    return user.is_authenticated and user.has_role(Role.QUALITY)
+
+
+def _save(model, record, data: dict, actor, fields: tuple[str, ...]):
+    if record is None:
+        record = model(**data)
+        db.session.add(record)
+        audit.record_event(audit.CREATE, record, actor, changes=audit.created(record, fields))
+    else:
+        changes = audit.apply_changes(record, data)
+        if not changes:
+            return record
+        audit.record_event(audit.UPDATE, record, actor, changes=changes)
+    db.session.commit()
+    return record
+
+
+def _delete(record, actor) -> None:
+    audit.record_event(audit.DELETE, record, actor, summary=str(record))
+    db.session.delete(record)
+    db.session.commit()
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+def list_peers() -> list[PeerOrganization]:
+    return list(db.session.scalars(select(PeerOrganization).order_by(PeerOrganization.is_self.desc(),
+                                                                     PeerOrganization.name_zh)))
+
+
+def self_row() -> PeerOrganization | None:
+    return db.session.scalars(select(PeerOrganization).where(PeerOrganization.is_self.is_(True))).first()
+
+
+def save_peer(peer: PeerOrganization | None, values: Mapping[str, Any], actor, is_self: bool = False):
+    data = {key: values[key] for key in PEER_FIELDS if key in values}
+    data["name_zh"] = str(data.get("name_zh", peer.name_zh if peer else "")).strip()
+    if not data["name_zh"]:
+        raise ServiceError(_("This field is required."), field="name_zh")
+    clash = db.session.scalar(select(PeerOrganization.id).where(PeerOrganization.name_zh == data["name_zh"]))
+    if clash is not None and (peer is None or clash != peer.id):
+        raise ServiceError(_("An organization with this name already exists."), field="name_zh")
+    if "kind" in data:
+        data["kind"] = PeerKind(data["kind"])
+    if peer is None and is_self:
+        if self_row() is not None:
+            raise ServiceError(_("The office itself is already in the register."))
+        data["is_self"] = True
+    return _save(PeerOrganization, peer, data, actor, PEER_FIELDS)
+
+
+def delete_peer(peer: PeerOrganization, actor) -> None:
+    if peer.is_self:
+        raise ServiceError(_("The office itself stays in every comparison and cannot be deleted."))
+    for value in db.session.scalars(select(MetricValue).where(MetricValue.peer_id == peer.id)):
+        audit.record_event(audit.DELETE, value, actor, summary=str(value))
+    _delete(peer, actor)
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+def list_metrics() -> list[BenchmarkMetric]:
+    return list(db.session.scalars(select(BenchmarkMetric).order_by(BenchmarkMetric.position, BenchmarkMetric.id)))
+
+
+def _depends_on(metric_id: int, target_id: int, by_id: dict[int, BenchmarkMetric], seen=None) -> bool:
+    seen = seen or set()
+    metric = by_id.get(metric_id)
+    if metric is None or metric_id in seen:
+        return False
+    seen.add(metric_id)
+    parts = [p for p in (metric.numerator_id, metric.denominator_id) if p is not None]
+    return target_id in parts or any(_depends_on(p, target_id, by_id, seen) for p in parts)
+
+
+def save_metric(metric: BenchmarkMetric | None, values: Mapping[str, Any], actor) -> BenchmarkMetric:
+    data = {key: values[key] for key in METRIC_FIELDS if key in values}
+    data["name_zh"] = str(data.get("name_zh") or "").strip()
+    if not data["name_zh"]:
+        raise ServiceError(_("This field is required."), field="name_zh")
+    clash = db.session.scalar(select(BenchmarkMetric.id).where(BenchmarkMetric.name_zh == data["name_zh"]))
+    if clash is not None and (metric is None or clash != metric.id):
+        raise ServiceError(_("A metric with this name already exists."), field="name_zh")
+    data["direction"] = Direction(data.get("direction") or "higher")
+    numerator, denominator = data.get("numerator_id"), data.get("denominator_id")
+    if (numerator is None) != (denominator is None):
+        raise ServiceError(_("A derived metric needs both a numerator and a denominator."),
+                           field="denominator_id" if denominator is None else "numerator_id")
+    if numerator is not None:
+        by_id = {m.id: m for m in list_metrics()}
+        for key, part in (("numerator_id", numerator), ("denominator_id", denominator)):
+            if part not in by_id:
+                raise ServiceError(_("No such metric."), field=key)
+            if metric is not None and (part == metric.id or _depends_on(part, metric.id, by_id)):
+                raise ServiceError(_("A metric cannot be derived from itself."), field=key)
+        if metric is not None and not metric.derived and db.session.scalar(
+                select(MetricValue.id).where(MetricValue.metric_id == metric.id).limit(1)):
+            raise ServiceError(_("This metric already has entered values; it cannot become derived."),
+                               field="numerator_id")
+    return _save(BenchmarkMetric, metric, data, actor, ("name_zh", "unit", "direction", "numerator_id",
+                                                        "denominator_id"))
+
+
+# --- values -----------------------------------------------------------------------------------
+
+def save_value(peer: PeerOrganization, metric: BenchmarkMetric, year: int, values: Mapping[str, Any], actor):
+    """Enter (or correct) one organization's value of an entered metric for a year."""
+    if metric.derived:
+        raise ServiceError(_("Derived metrics are computed, not entered."), field="metric_id")
+    if not 1900 <= int(year) <= 2200:
+        raise ServiceError(_("Enter a number from %(min)s to %(max)s.", min=1900, max=2200), field="year")
+    data = {key: values[key] for key in VALUE_FIELDS if key in values}
+    if data.get("value") is None:
+        raise ServiceError(_("This field is required."), field="value")
+    data["value"] = Decimal(str(data["value"]))
+    existing = db.session.scalars(select(MetricValue).where(
+        MetricValue.peer_id == peer.id, MetricValue.metric_id == metric.id, MetricValue.year == year)).first()
+    if existing is None:
+        data.update(peer_id=peer.id, metric_id=metric.id, year=int(year))
+    return _save(MetricValue, existing, data, actor, ("peer_id", "metric_id", "year", "value", "source"))
+
+
+def delete_value(value: MetricValue, actor) -> None:
+    _delete(value, actor)
+
+
+def values_of(peer: PeerOrganization) -> list[MetricValue]:
+    return list(db.session.scalars(select(MetricValue).where(MetricValue.peer_id == peer.id)
+                                   .order_by(MetricValue.year.desc(), MetricValue.metric_id)))
+
+
+def years() -> list[int]:
+    return sorted(set(db.session.scalars(select(MetricValue.year).distinct())), reverse=True)
+
+
+def default_year() -> int | None:
+    """The latest year in which at least two organizations have values (a comparison), else the latest year."""
+    counts = db.session.execute(select(MetricValue.year, func.count(func.distinct(MetricValue.peer_id)))
+                                .group_by(MetricValue.year)).all()
+    compared = [year for year, organizations in counts if organizations >= 2]
+    if compared:
+        return max(compared)
+    return max((year for year, _count in counts), default=None)
+
+
+class Values:
+    """Entered values in memory, with derived metrics computed from them (one query for any table)."""
+
+    def __init__(self, metrics: list[BenchmarkMetric], year_list: list[int] | None = None):
+        self.metrics = {m.id: m for m in metrics}
+        query = select(MetricValue.peer_id, MetricValue.metric_id, MetricValue.year, MetricValue.value)
+        if year_list is not None:
+            query = query.where(MetricValue.year.in_(year_list))
+        self.entered = {(p, m, y): v for p, m, y, v in db.session.execute(query)}
+
+    def get(self, peer_id: int, metric_id: int, year: int, depth: int = 0) -> ranking.Derived:
+        metric = self.metrics[metric_id]
+        if not metric.derived:
+            value = self.entered.get((peer_id, metric_id, year))
+            return ranking.Derived(value, "" if value is not None else "missing")
+        if depth > 10:
+            return ranking.Derived(None, "missing")
+        numerator = self.get(peer_id, metric.numerator_id, year, depth + 1).value
+        denominator = self.get(peer_id, metric.denominator_id, year, depth + 1).value
+        return ranking.ratio(numerator, denominator)
+
+
+@dataclass
+class Cell:
+    value: Decimal | None
+    reason: str
+    rank: int | None = None
+
+
+@dataclass
+class MetricColumn:
+    metric: BenchmarkMetric
+    best: Decimal | None
+    peer_median: Decimal | None  # median of the peers, the office excluded
+    self_gap_to_best: Decimal | None
+    self_gap_to_median: Decimal | None
+    ranked: int = 0
+
+
+@dataclass
+class Comparison:
+    year: int
+    peers: list[PeerOrganization]
+    columns: list[MetricColumn]
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (peer id, metric id) -> cell
+
+
+def compare(year: int, metric_ids: list[int] | None = None, peer_ids: list[int] | None = None) -> Comparison:
+    """Values, derived values, ranks and gaps for a year; the office's row is always included."""
+    metrics = list_metrics()
+    chosen = [m for m in metrics if not metric_ids or m.id in metric_ids]
+    peers = [p for p in list_peers() if p.is_self or not peer_ids or p.id in peer_ids]
+    values = Values(metrics, [year])
+    comparison = Comparison(year=year, peers=peers, columns=[])
+    for metric in chosen:
+        higher = metric.direction == Direction.HIGHER
+        cells = {peer.id: values.get(peer.id, metric.id, year) for peer in peers}
+        ranks = ranking.rank({pid: cell.value for pid, cell in cells.items()}, higher)
+        for pid, cell in cells.items():
+            comparison.cells[(pid, metric.id)] = Cell(cell.value, cell.reason, ranks.get(pid))
+        office = next((p for p in peers if p.is_self), None)
+        office_value = cells[office.id].value if office else None
+        best = ranking.best([c.value for c in cells.values()], higher)
+        peer_median = ranking.median(c.value for pid, c in cells.items() if office is None or pid != office.id)
+        comparison.columns.append(MetricColumn(
+            metric=metric, best=best, peer_median=peer_median,
+            self_gap_to_best=ranking.gap_to(office_value, best, higher),
+            self_gap_to_median=ranking.gap_to(office_value, peer_median, higher), ranked=len(ranks)))
+    return comparison
+
+
+def trend(metric: BenchmarkMetric) -> list[tuple[int, Decimal | None, Decimal | None]]:
+    """(year, the office's value, the peers' median) for every year with any value."""
+    metrics = list_metrics()
+    values = Values(metrics)
+    office = self_row()
+    peers = [p for p in list_peers() if not p.is_self]
+    result = []
+    for year in sorted(years()):
+        own = values.get(office.id, metric.id, year).value if office else None
+        result.append((year, own, ranking.median(values.get(p.id, metric.id, year).value for p in peers)))
+    return result
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+def list_notes(decision: str | None = None) -> list[BenchmarkNote]:
+    query = select(BenchmarkNote).order_by(BenchmarkNote.visited_on.desc().nulls_last(), BenchmarkNote.id.desc())
+    if decision:
+        query = query.where(BenchmarkNote.decision == Decision(decision))
+    return list(db.session.scalars(query))
+
+
+def save_note(note: BenchmarkNote | None, values: Mapping[str, Any], actor) -> BenchmarkNote:
+    data = {key: values[key] for key in NOTE_FIELDS if key in values}
+    if not str(data.get("title") or "").strip():
+        raise ServiceError(_("This field is required."), field="title")
+    data["decision"] = Decision(data.get("decision") or "to_study")
+    if data.get("peer_id") is not None and db.session.get(PeerOrganization, data["peer_id"]) is None:
+        raise ServiceError(_("No such organization."), field="peer_id")
+    if data.get("decision_owner_id") is not None and db.session.get(User, data["decision_owner_id"]) is None:
+        raise ServiceError(_("No such user."), field="decision_owner_id")
+    return _save(BenchmarkNote, note, data, actor, ("title", "peer_id", "visited_on", "decision"))
+
+
+def delete_note(note: BenchmarkNote, actor) -> None:
+    stored = evidence.delete_all_of("benchmark_note", [note.id], actor)
+    _delete(note, actor)
+    for name in stored:
+        uploads.discard(name)
+
+
+# --- export and import ------------------------------------------------------------------------
+
+def rounded(value: Decimal, decimals: int):
+    """A value as the table shows it: half up to the metric's decimals (an int when there are none)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    result = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    return int(result) if decimals == 0 else float(result)
+
+
+def export_rows(comparison: Comparison, chinese: bool) -> list[list]:
+    header = [_("Office or organization")]
+    for column in comparison.columns:
+        name = column.metric.name_zh if chinese else (column.metric.name_en or column.metric.name_zh)
+        header += [name, _("Rank")]
+    rows: list[list] = [header]
+    for peer in comparison.peers:
+        row: list = [peer.name_zh if chinese else (peer.name_en or peer.name_zh)]
+        for column in comparison.columns:
+            cell = comparison.cells[(peer.id, column.metric.id)]
+            row += [rounded(cell.value, column.metric.decimals) if cell.value is not None else "n/a", cell.rank]
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ImportProblem:
+    row: int
+    message: str
+
+
+class ImportRejected(ServiceError):
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
+        self.problems = problems
+
+
+LONG_COLUMNS = {"organization", "metric", "year", "value", "source", "source_date"}
+
+
+def _labels() -> dict[str, str]:
+    return {"organization": _("Office or organization"), "metric": _("Metric"), "year": _("Year"), "value": _("Value"),
+            "source": _("Source"), "source_date": _("Source date")}
+
+
+def _header_names() -> dict[str, str]:
+    names = {key: key for key in LONG_COLUMNS}
+    for locale in LOCALES:
+        with force_locale(locale):
+            names.update({label.strip().lower(): key for key, label in _labels().items()})
+    return names
+
+
+def _number(raw) -> Decimal | None:
+    try:
+        return Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def import_values(table: list[list], actor) -> int:
+    """Values in long form (organization, metric, year, value[, source, source date]) or wide form
+    (organization, year, then one column per metric). All rows or none; returns how many values were written."""
+    if not table:
+        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
+    names = _header_names()
+    header = [str(cell or "").strip() for cell in table[0]]
+    keys = [names.get(cell.lower()) for cell in header]
+    peers = {p.name_zh: p for p in list_peers()} | {p.name_en: p for p in list_peers() if p.name_en}
+    metrics = {m.name_zh: m for m in list_metrics()} | {m.name_en: m for m in list_metrics() if m.name_en}
+    if "organization" not in keys or "year" not in keys:
+        raise ImportRejected([ImportProblem(1, _("The first row must name the columns: Organization, Year, and "
+                                                 "either Metric and Value or one column per metric."))])
+    long_form = "metric" in keys and "value" in keys
+    wide_metrics = {}
+    if not long_form:
+        for index, (cell, key) in enumerate(zip(header, keys, strict=True)):
+            if key is None and cell:
+                if cell not in metrics:
+                    raise ImportRejected([ImportProblem(1, _("Unknown metric %(name)s.", name=cell))])
+                wide_metrics[index] = metrics[cell]
+    problems, planned = [], []
+
+    def cell(row, key):
+        index = keys.index(key) if key in keys else None
+        return row[index] if index is not None and index < len(row) else None
+
+    for number, row in enumerate(table[1:], start=2):
+        name = str(cell(row, "organization") or "").strip()
+        peer = peers.get(name)
+        if peer is None:
+            problems.append(ImportProblem(number, _("Unknown organization %(name)s.", name=name or "—")))
+            continue
+        year = _number(cell(row, "year")) if cell(row, "year") not in (None, "") else None
+        if year is None or year != year.to_integral_value() or not 1900 <= year <= 2200:
+            problems.append(ImportProblem(number, _("The year is missing or not a year.")))
+            continue
+        source = str(cell(row, "source") or "").strip()
+        source_date = cell(row, "source_date")
+        if isinstance(source_date, dt.datetime):
+            source_date = source_date.date()
+        elif source_date not in (None, "") and not isinstance(source_date, dt.date):
+            try:
+                source_date = dt.date.fromisoformat(str(source_date).strip())
+            except ValueError:
+                problems.append(ImportProblem(number, _("The source date must be a date (YYYY-MM-DD).")))
+                continue
+        entries = []
+        if long_form:
+            metric_name = str(cell(row, "metric") or "").strip()
+            metric = metrics.get(metric_name)
+            if metric is None:
+                problems.append(ImportProblem(number, _("Unknown metric %(name)s.", name=metric_name or "—")))
+                continue
+            entries.append((metric, cell(row, "value")))
+        else:
+            entries = [(metric, row[index] if index < len(row) else None) for index, metric in wide_metrics.items()]
+        row_ok = True
+        for metric, raw in entries:
+            if raw in (None, "") and not long_form:
+                continue  # a blank cell in wide form: no value for that metric
+            value = _number(raw) if raw not in (None, "") else None
+            if value is None:
+                problems.append(ImportProblem(number, _("%(metric)s: the value must be a number.",
+                                                        metric=metric.name_zh)))
+                row_ok = False
+            elif metric.derived:
+                problems.append(ImportProblem(number, _("%(metric)s is derived; it is computed, not imported.",
+                                                        metric=metric.name_zh)))
+                row_ok = False
+            else:
+                planned.append((peer, metric, int(year), value, source, source_date or None))
+        if not row_ok:
+            continue
+    if problems:
+        raise ImportRejected(problems)
+    written = 0
+    for peer, metric, year, value, source, source_date in planned:
+        existing = db.session.scalars(select(MetricValue).where(
+            MetricValue.peer_id == peer.id, MetricValue.metric_id == metric.id, MetricValue.year == year)).first()
+        data = {"value": value, "source": source, "source_date": source_date}
+        if existing is None:
+            record = MetricValue(peer_id=peer.id, metric_id=metric.id, year=year, **data)
+            db.session.add(record)
+            audit.record_event(audit.CREATE, record, actor,
+                               changes=audit.created(record, ("peer_id", "metric_id", "year", "value")))
+            written += 1
+        else:
+            changes = audit.apply_changes(existing, data)
+            if changes:
+                audit.record_event(audit.UPDATE, existing, actor, changes=changes)
+                written += 1
+    db.session.commit()
+    return written
