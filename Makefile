@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_checklist.py
 	$(BIN)/python benchmarks/bench_initiatives.py
+	$(BIN)/python benchmarks/bench_benchmarking.py
 
 setup: $(VENV)/.installed system-packages translations
 

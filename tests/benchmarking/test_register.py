@@ -172,3 +172,26 @@ def test_decision_filter_and_note_validation(login_as, db, register):
                      token_from="/benchmarking/notes/new")
     body = client.get("/benchmarking/notes?decision=adopt").get_data(as_text=True)
     assert "線上預約" in body and "（示範）" not in body
+
+
+def test_comparison_query_count_does_not_grow_with_organizations(login_as, db, register):
+    from sqlalchemy import event
+
+    actor, metrics = register
+    client = login_as(Role.LEADER)
+    client.get("/")
+
+    def count():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        assert client.get("/benchmarking/?year=2014").status_code == 200
+        event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    few = count()
+    for n in range(8):
+        peer = services.save_peer(None, {"name_zh": f"測試戶所 {n}", "kind": "household_registration"}, actor)
+        services.save_value(peer, metrics["Staff"], 2014, {"value": 20 + n}, actor)
+        services.save_value(peer, metrics["Population"], 2014, {"value": 100000}, actor)
+    assert count() == few
