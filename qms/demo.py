@@ -17,6 +17,7 @@ from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
 from qms.core import services as core
 from qms.core.models import AwardCycle, Organization
+from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import demo as initiatives_demo
@@ -97,6 +98,8 @@ def seed_demo(force: bool = False) -> list[str]:
                                                         AwardCycle.year == AWARD_CYCLE["year"])).one()
     users = {username: accounts.get_by_username(username) for username, *_rest in USERS}
     created += checklist_demo.seed(cycle, users)
+    if drills_demo.seed(users["quality"], users["staff"]):
+        created.append("mystery-shopper drills")
     if benchmarking_demo.seed(users["quality"]):
         created.append("benchmarking register")
     initiatives = initiatives_demo.seed(cycle, users["quality"])

@@ -61,6 +61,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
     from collections import Counter
 
     from qms.benchmarking import demo as benchmarking_demo
+    from qms.drills import demo as drills_demo
     from qms.checklist import demo as checklist_demo
     from qms.initiatives import demo as initiatives_demo
 
@@ -79,6 +80,9 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("benchmark_metric", "create"): 3,
         ("metric_value", "create"): 2 * len(benchmarking_demo.TABLE_2014) + 2,
         ("benchmark_note", "create"): 1,
+        ("scorecard", "create"): 3, ("scenario", "create"): len(drills_demo.SCENARIOS),
+        ("drill_plan", "create"): 24, ("drill", "create"): 2,
+        ("corrective_action", "create"): 3,  # the weak drill missed A2, B2 and C1 (C2 at 3/5 is not missed)
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)

@@ -85,3 +85,17 @@ def test_english_dates_and_chinese_roc_dates(login_as):
     OrganizationFactory()
     assert "民國104年5月31日" in login_as(Role.STAFF).get("/organization").get_data(as_text=True)
     assert "May 31, 2015" in login_as(Role.STAFF, locale="en").get("/organization").get_data(as_text=True)
+
+
+def test_template_strings_escape_percent_signs():
+    """Jinja's gettext always %-formats, so a lone % in a template string breaks the page at render time."""
+    import re
+
+    escaped = re.compile(r"%%|%\(")
+    literal = re.compile(r"""_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        for match in literal.finditer(path.read_text(encoding="utf-8")):
+            if "%" in escaped.sub("", match.group(1)):
+                offenders.append(f"{path.name}: {match.group(1)[:60]}")
+    assert offenders == []

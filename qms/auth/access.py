@@ -39,6 +39,16 @@ def roles(*allowed: Role) -> Callable:
     return _declare(frozenset(allowed) | {Role.ADMIN})
 
 
+def object_rule(view):
+    """Marks a view that, beyond its role rule, refuses (403) users without a right to the record itself."""
+    view._qms_object_rule = True
+    return view
+
+
+def has_object_rule(view) -> bool:
+    return getattr(view, "_qms_object_rule", False)
+
+
 def policy_of(view) -> object:
     return getattr(view, ACCESS_ATTRIBUTE, None)
 

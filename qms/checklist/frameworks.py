@@ -12,33 +12,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 
 from qms.checklist.models import Scale
+from qms.yamlfiles import LINE, DataFileError, Problem, load, texts
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"
 MAX_DEPTH = 3
-LANGS = ("zh_Hant_TW", "en")
 TOP_KEYS = {"key", "edition", "name", "description", "scale", "points_add_up", "total_points", "points_note", "items"}
 ITEM_KEYS = {"code", "parent", "name", "points", "guidance", "kind"}
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-LINE = "__line__"
 
 
-@dataclass
-class Problem:
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return _("Line %(line)d: %(message)s", line=self.line, message=self.message) if self.line else self.message
-
-
-class FrameworkError(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+FrameworkError = DataFileError
 
 
 @dataclass
@@ -76,15 +62,6 @@ class FrameworkSpec:
         return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Safe loading that remembers the line each mapping starts on."""
-
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        return mapping
-
-
 def _number(value) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
@@ -95,33 +72,12 @@ def _number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _texts(value, line, what, problems, required=True) -> tuple[str, str]:
-    """A {zh_Hant_TW, en} pair; both languages required when required is set."""
-    if value is None and not required:
-        return "", ""
-    if not isinstance(value, dict):
-        problems.append(Problem(line, _("%(what)s needs zh_Hant_TW and en texts.", what=what)))
-        return "", ""
-    texts = []
-    for lang in LANGS:
-        text = value.get(lang)
-        if required and (not isinstance(text, str) or not text.strip()):
-            problems.append(Problem(value.get(LINE, line), _("%(what)s is missing its %(lang)s text.",
-                                                             what=what, lang=lang)))
-            text = ""
-        texts.append((text or "").strip() if isinstance(text, str) else "")
-    return texts[0], texts[1]
+_texts = texts
 
 
 def parse(text: str) -> FrameworkSpec:
     """Parse and validate a framework file; raise FrameworkError listing every problem found."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise FrameworkError([Problem(mark.line + 1 if mark else None,
-                                      _("This is not valid YAML: %(error)s", error=getattr(error, "problem", error)))]
-                             ) from None
+    data = load(text)
     if not isinstance(data, dict):
         raise FrameworkError([Problem(1, _("A framework file must be a mapping with key, name, scale and items."))])
     problems: list[Problem] = []

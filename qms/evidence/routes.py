@@ -32,6 +32,7 @@ def back_to(record_type, subject) -> str:
 
 @bp.route("/<subject_type>/<int:subject_id>/<kind>", methods=["GET", "POST"])
 @access.signed_in
+@access.object_rule
 def add(subject_type: str, subject_id: int, kind: str):
     if kind not in FORMS:
         abort(404)

@@ -1,0 +1,106 @@
+"""Forms for drills (with one score field per criterion, built for the scorecard), actions, scenarios, plans."""
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+
+from qms.drills.models import CHANNEL_LABELS, ScaleKind
+from qms.forms import QMSForm, choices, length, number_range, optional, required
+
+CHANNEL_CHOICES = choices((c.value, label) for c, label in CHANNEL_LABELS.items())
+
+
+class DrillForm(QMSForm):
+    occurred_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[required()],
+                                     description=_l("Local time of the visit, call or message."))
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, validators=[required()])
+    scenario_id = SelectField(_l("Scenario"), validators=[optional()])
+    shopper_id = SelectField(_l("Shopper"), validators=[optional()])
+    shopper_name = StringField(_l("Outside shopper"), validators=[optional(), length(120)],
+                               description=_l("If the shopper is not a QMS user."))
+    unit_observed = StringField(_l("Counter or unit observed"), validators=[required(), length(200)])
+    staff_names = StringField(_l("Staff observed"), validators=[optional(), length(300)],
+                              description=_l("Optional; only the quality team and admins can see it."))
+    waiting_minutes = DecimalField(_l("Waiting time (minutes)"), places=1,
+                                   validators=[optional(), number_range(min=0, max=1440)])
+    handling_minutes = DecimalField(_l("Handling time (minutes)"), places=1,
+                                    validators=[optional(), number_range(min=0, max=1440)])
+    comments = TextAreaField(_l("Overall comments"), validators=[optional(), length(5000)], render_kw={"rows": 3})
+
+
+def score_choices(criterion) -> list:
+    if criterion.scale == ScaleKind.YES_NO:
+        pairs = [("", _l("Not applicable")), ("1", _l("Yes")), ("0", _l("No"))]
+    elif criterion.scale == ScaleKind.ONE_TO_FIVE:
+        pairs = [("", _l("Not applicable"))] + [(str(n), str(n)) for n in range(5, 0, -1)]
+    else:
+        top = int(criterion.max_points)
+        pairs = [("", _l("Not applicable"))] + [(str(n), str(n)) for n in range(top, -1, -1)]
+    return choices(pairs)
+
+
+def drill_form_class(criteria):
+    """A DrillForm with a score and a remark field for each criterion of the scorecard."""
+    fields = {}
+    for criterion in criteria:
+        fields[f"score_{criterion.id}"] = SelectField(f"{criterion.code} {criterion.text_zh}",
+                                                      choices=score_choices(criterion), validators=[optional()])
+        fields[f"remark_{criterion.id}"] = StringField(_l("Remark on %(code)s", code=criterion.code),
+                                                       validators=[optional(), length(500)])
+    return type("ScoredDrillForm", (DrillForm,), fields)
+
+
+class ActionForm(QMSForm):
+    title = StringField(_l("Corrective action"), validators=[required(), length(300)])
+    owner_id = SelectField(_l("Owner"), validators=[optional()])
+    due_date = DateField(_l("Due date"), validators=[optional()])
+    root_cause = TextAreaField(_l("Root cause"), validators=[optional(), length(5000)], render_kw={"rows": 3})
+    action_taken = TextAreaField(_l("Action taken"), validators=[optional(), length(5000)], render_kw={"rows": 3})
+
+
+class VerifyForm(QMSForm):
+    effectiveness_check = TextAreaField(_l("Effectiveness check"), validators=[required(), length(5000)],
+                                        description=_l("How you checked that the problem no longer occurs (a "
+                                                       "re-drill, records, a spot check)."),
+                                        render_kw={"rows": 3})
+    effective = SelectField(_l("Result"), choices=choices([("yes", _l("Effective: close the action")),
+                                                           ("no", _l("Not effective: reopen the action"))]),
+                            validators=[required()])
+
+
+class ScenarioForm(QMSForm):
+    title_zh = StringField(_l("Title"), validators=[required(), length(300)])
+    title_en = StringField(_l("Title in English"), validators=[optional(), length(300)])
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, validators=[required()])
+    request = TextAreaField(_l("What the shopper asks"), validators=[optional(), length(5000)], render_kw={"rows": 3})
+    expected = TextAreaField(_l("Correct handling"), validators=[optional(), length(5000)], render_kw={"rows": 3})
+    should_refuse = BooleanField(_l("A request that should be refused politely"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class PlanForm(QMSForm):
+    year = IntegerField(_l("Year"), validators=[required(), number_range(min=1990, max=2200)])
+    month = IntegerField(_l("Month"), validators=[required(), number_range(min=1, max=12)])
+    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, validators=[required()])
+    planned = IntegerField(_l("Drills planned"), validators=[required(), number_range(min=0, max=100)])
+
+
+class BandsForm(QMSForm):
+    excellent = IntegerField(_l("Excellent from (%)"), validators=[required(), number_range(min=0, max=100)])
+    good = IntegerField(_l("Good from (%)"), validators=[required(), number_range(min=0, max=100)])
+    fair = IntegerField(_l("Fair from (%)"), validators=[required(), number_range(min=0, max=100)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.excellent.data > self.good.data > self.fair.data > 0):
+            self.fair.errors = [*self.fair.errors, _l("Each band must start above the next: excellent > good > "
+                                                      "fair > 0.")]
+            return False
+        return valid

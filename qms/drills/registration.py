@@ -1,0 +1,52 @@
+"""The drills' record types, navigation and dashboard reminders."""
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.core.dashboard import Card, register_card, register_nav
+from qms.core.routes import local_today, local_zone
+from qms.drills import services
+from qms.drills.forms import ActionForm, DrillForm, ScenarioForm
+from qms.drills.models import ACTION_STATUS_LABELS, CorrectiveAction, Drill, DrillPlan, Scenario, Scorecard
+
+
+def _labels(form_class, names) -> dict:
+    return {n: getattr(form_class, n).args[0] for n in names if hasattr(form_class, n)}
+
+
+def drills_card(user, cycle) -> Card | None:
+    today = local_today()
+    rows = [r for r in services.schedule(today.year, today, local_zone()) if r.month == today.month]
+    actions = services.list_actions("open")
+    overdue = sum(1 for a in actions if services.is_overdue(a, today))
+    redrills = services.redrills_due(today, within_days=14)
+    lines = [(str(r.channel.label), _("%(done)d of %(planned)d drills done this month", done=r.done,
+                                      planned=r.planned)) for r in rows]
+    lines.append((_("Corrective actions"), _("%(open)d not yet verified, %(overdue)d overdue", open=len(actions),
+                                              overdue=overdue)))
+    lines += [(_("Re-drill"), f"{d.redrill_on:%Y-%m-%d} {d.unit_observed}") for d in redrills[:3]]
+    return Card(title=_("Mystery-shopper drills"), lines=lines, link=url_for("drills.schedule"),
+                link_text=_("Open the schedule"))
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType(
+        "drill", Drill, _l("Mystery-shopper drill"), endpoint="drills.detail", url_kwarg="drill_id", evidence=True,
+        can_edit=services.can_edit_drill, title=str,
+        field_labels=_labels(DrillForm, services.DRILL_FIELDS) | {"total_pct": _l("Total (%)"),
+                                                                   "rating": _l("Rating"),
+                                                                   "reviewed_at": _l("Reviewed")}))
+    records.register(records.RecordType(
+        "corrective_action", CorrectiveAction, _l("Corrective action"), endpoint="drills.action",
+        url_kwarg="action_id", evidence=True,
+        field_labels=_labels(ActionForm, services.ACTION_FIELDS) | {"status": _l("Status"),
+                                                                     "effectiveness_check": _l("Effectiveness check")},
+        value_labels={"status": {s.value: label for s, label in ACTION_STATUS_LABELS.items()}}))
+    records.register(records.RecordType("scenario", Scenario, _l("Scenario"), endpoint="drills.scenarios",
+                                        url_kwarg=None, field_labels=_labels(ScenarioForm, services.SCENARIO_FIELDS)))
+    records.register(records.RecordType("scorecard", Scorecard, _l("Scorecard"), endpoint="drills.scorecard",
+                                        url_kwarg="scorecard_id"))
+    records.register(records.RecordType("drill_plan", DrillPlan, _l("Drill plan")))
+    register_nav("drills.index", _l("Mystery-shopper drills"), order=55)
+    register_card("drills", drills_card, order=25)

@@ -1,0 +1,508 @@
+"""Rules and writes for drills: scorecards and their versions, scenarios, drill logs, corrective actions, plans."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from qms import uploads
+from qms.auth.models import Role, User
+from qms.core import audit
+from qms.core.models import utcnow
+from qms.core.services import ServiceError
+from qms.drills import scorecard_files, scoring
+from qms.drills.models import (
+    ActionStatus,
+    Channel,
+    CorrectiveAction,
+    Drill,
+    DrillPlan,
+    DrillScore,
+    Scenario,
+    Scorecard,
+    ScorecardCriterion,
+    ScorecardSection,
+)
+from qms.evidence import services as evidence
+from qms.extensions import db
+
+REDRILL_AFTER = dt.timedelta(days=14)
+DRILL_FIELDS = ("occurred_at", "channel", "scenario_id", "scorecard_id", "shopper_id", "shopper_name",
+                "unit_observed", "staff_names", "waiting_minutes", "handling_minutes", "comments", "redrill_on")
+ACTION_FIELDS = ("title", "owner_id", "due_date", "root_cause", "action_taken")
+SCENARIO_FIELDS = ("title_zh", "title_en", "channel", "request", "expected", "should_refuse", "active")
+
+
+def is_quality(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.QUALITY)
+
+
+def can_see_staff_names(user) -> bool:
+    return is_quality(user)
+
+
+def can_edit_drill(user, drill: Drill) -> bool:
+    if is_quality(user):
+        return True
+    return user.is_authenticated and drill.author_id == user.id and drill.reviewed_at is None
+
+
+# --- scorecards -------------------------------------------------------------------------------
+
+def latest_scorecard(key: str) -> Scorecard | None:
+    return db.session.scalars(select(Scorecard).where(Scorecard.key == key)
+                              .order_by(Scorecard.version.desc()).limit(1)).first()
+
+
+def current_scorecards() -> list[Scorecard]:
+    """The latest version of each scorecard."""
+    latest = select(Scorecard.key, func.max(Scorecard.version).label("version")).group_by(Scorecard.key).subquery()
+    return list(db.session.scalars(select(Scorecard).join(latest, (Scorecard.key == latest.c.key)
+                                                          & (Scorecard.version == latest.c.version))
+                                   .order_by(Scorecard.channel, Scorecard.key)))
+
+
+def all_scorecards() -> list[Scorecard]:
+    return list(db.session.scalars(select(Scorecard).order_by(Scorecard.key, Scorecard.version.desc())))
+
+
+def is_used(scorecard: Scorecard) -> bool:
+    return db.session.scalar(select(Drill.id).where(Drill.scorecard_id == scorecard.id).limit(1)) is not None
+
+
+def _build(spec, version: int, bands: list[dict] | None = None) -> Scorecard:
+    scorecard = Scorecard(key=spec.key, version=version, name_zh=spec.name_zh, name_en=spec.name_en,
+                          channel=spec.channel, description_zh=spec.description_zh,
+                          description_en=spec.description_en, bands=bands or spec.bands,
+                          source_text=spec.source_text, content_sha256=spec.sha256)
+    for s_pos, section_spec in enumerate(spec.sections):
+        section = ScorecardSection(code=section_spec.code, name_zh=section_spec.name_zh,
+                                   name_en=section_spec.name_en, position=s_pos)
+        for c_pos, c in enumerate(section_spec.criteria):
+            section.criteria.append(ScorecardCriterion(code=c.code, text_zh=c.text_zh, text_en=c.text_en,
+                                                       scale=c.scale, weight=c.weight, max_points=c.max_points,
+                                                       critical=c.critical, position=c_pos))
+        scorecard.sections.append(section)
+    return scorecard
+
+
+def import_scorecard(text: str, actor) -> tuple[Scorecard, bool]:
+    """A new scorecard, or a new version of one whose file changed; unchanged files change nothing."""
+    spec = scorecard_files.parse(text)
+    latest = latest_scorecard(spec.key)
+    if latest is not None and latest.content_sha256 == spec.sha256:
+        return latest, False
+    if latest is not None and not is_used(latest):
+        # Nobody has scored with it yet: replace it in place rather than pile up versions.
+        audit.record_event(audit.DELETE, latest, actor, summary=str(latest))
+        db.session.delete(latest)
+        db.session.flush()
+        version = latest.version
+    else:
+        version = (latest.version + 1) if latest else 1
+    scorecard = _build(spec, version)
+    db.session.add(scorecard)
+    audit.record_event(audit.CREATE, scorecard, actor, changes={"key": [None, scorecard.key],
+                                                                "version": [None, version]})
+    db.session.commit()
+    return scorecard, True
+
+
+def import_shipped(actor=None) -> list[Scorecard]:
+    return [import_scorecard(path.read_text(encoding="utf-8"), actor)[0] for path in scorecard_files.shipped_files()]
+
+
+def update_bands(scorecard: Scorecard, bands: list[dict], actor) -> Scorecard:
+    """New rating bands; a scorecard already used by drills gets a new version instead, so old drills keep theirs."""
+    if is_used(scorecard):
+        spec = scorecard_files.parse(scorecard.source_text)
+        newer = _build(spec, (latest_scorecard(scorecard.key).version + 1), bands=bands)
+        db.session.add(newer)
+        audit.record_event(audit.CREATE, newer, actor, changes={"key": [None, newer.key],
+                                                                "version": [None, newer.version],
+                                                                "bands": [None, _bands_text(bands)]})
+        db.session.commit()
+        return newer
+    changes = audit.apply_changes(scorecard, {"bands": bands})
+    if changes:
+        audit.record_event(audit.UPDATE, scorecard, actor, changes={"bands": [_bands_text(changes["bands"][0]),
+                                                                              _bands_text(bands)]})
+        db.session.commit()
+    return scorecard
+
+
+def _bands_text(bands) -> str:
+    return ", ".join(f"{b['key']} ≥ {b['min']:g}" for b in bands or [])
+
+
+def criteria_of(scorecard: Scorecard) -> list[ScorecardCriterion]:
+    return [c for section in scorecard.sections for c in section.criteria]
+
+
+def band_label(scorecard: Scorecard, key: str, chinese: bool) -> str:
+    if key == scoring.FAILED:
+        return _("Failed (critical criterion missed)")
+    for band in scorecard.bands:
+        if band["key"] == key:
+            return band["zh_Hant_TW"] if chinese else band["en"]
+    return key or "—"
+
+
+def passing(scorecard: Scorecard, drill: Drill) -> bool:
+    """A drill passes when no critical criterion was missed and it reaches a band whose minimum is above 0."""
+    if drill.critical_failed or drill.total_pct is None:
+        return False
+    lowest_pass = min((Decimal(str(b["min"])) for b in scorecard.bands if b["min"] > 0), default=Decimal(0))
+    return drill.total_pct >= lowest_pass
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+def list_scenarios(active_only: bool = False) -> list[Scenario]:
+    query = select(Scenario).order_by(Scenario.channel, Scenario.title_zh)
+    if active_only:
+        query = query.where(Scenario.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def save_scenario(scenario: Scenario | None, values: Mapping[str, Any], actor) -> Scenario:
+    data = {key: values[key] for key in SCENARIO_FIELDS if key in values}
+    if not str(data.get("title_zh") or "").strip():
+        raise ServiceError(_("This field is required."), field="title_zh")
+    data["channel"] = Channel(data["channel"])
+    if scenario is None:
+        scenario = Scenario(**data)
+        db.session.add(scenario)
+        audit.record_event(audit.CREATE, scenario, actor, changes=audit.created(scenario, ("title_zh", "channel")))
+    else:
+        changes = audit.apply_changes(scenario, data)
+        if not changes:
+            return scenario
+        audit.record_event(audit.UPDATE, scenario, actor, changes=changes)
+    db.session.commit()
+    return scenario
+
+
+# --- drills -----------------------------------------------------------------------------------
+
+def marks(scorecard: Scorecard, values: Mapping[int, Decimal | None]) -> list[scoring.Mark]:
+    return [scoring.Mark(criterion_id=c.id, section=c.section.code, weight=c.weight, scale=c.scale,
+                         value=values.get(c.id), max_points=c.max_points, critical=c.critical)
+            for c in criteria_of(scorecard)]
+
+
+def result_of(drill: Drill) -> scoring.Result:
+    values = {s.criterion_id: s.value for s in drill.scores}
+    return scoring.score(marks(drill.scorecard, values), drill.scorecard.bands)
+
+
+def save_drill(drill: Drill | None, values: Mapping[str, Any], scores: Mapping[int, tuple[Any, str]], actor,
+               now: dt.datetime | None = None) -> Drill:
+    """Log or correct a drill with its scores; computes the total and rating, proposes corrective actions."""
+    now = now or utcnow()
+    data = {key: values[key] for key in DRILL_FIELDS if key in values}
+    if drill is not None and not can_see_staff_names(actor):
+        data.pop("staff_names", None)  # staff never see, so never overwrite, the names
+    if data.get("occurred_at") is None:
+        raise ServiceError(_("This field is required."), field="occurred_at")
+    if data["occurred_at"] > now:
+        raise ServiceError(_("A drill cannot be in the future."), field="occurred_at")
+    data["channel"] = Channel(data["channel"])
+    scorecard = db.session.get(Scorecard, data.get("scorecard_id") or (drill.scorecard_id if drill else 0))
+    if scorecard is None:
+        raise ServiceError(_("Choose a scorecard."), field="scorecard_id")
+    if drill is not None and scorecard.id != drill.scorecard_id:
+        raise ServiceError(_("A logged drill keeps the scorecard it was scored with."), field="scorecard_id")
+    for key in ("waiting_minutes", "handling_minutes"):
+        if data.get(key) is not None and Decimal(str(data[key])) < 0:
+            raise ServiceError(_("Enter a number of at least %(min)s.", min=0), field=key)
+    criteria = {c.id: c for c in criteria_of(scorecard)}
+    clean: dict[int, tuple[Decimal | None, str]] = {}
+    for criterion_id, criterion in criteria.items():
+        raw, remark = scores.get(criterion_id, (None, ""))
+        value = None if raw in (None, "") else Decimal(str(raw))
+        if value is not None and not scoring.allowed(criterion.scale, value, criterion.max_points):
+            raise ServiceError(_("This score is outside the criterion's scale."), field=f"score_{criterion_id}")
+        clean[criterion_id] = (value, (remark or "").strip()[:500])
+    result = scoring.score(marks(scorecard, {cid: v for cid, (v, _r) in clean.items()}), scorecard.bands)
+    data.update(total_pct=result.total_pct, rating=result.rating, critical_failed=bool(result.critical_missed))
+    created = drill is None
+    if created:
+        drill = Drill(author_id=getattr(actor, "id", None), **data)
+        db.session.add(drill)
+        db.session.flush()
+        changes = audit.created(drill, ("occurred_at", "channel", "unit_observed", "total_pct", "rating"))
+    else:
+        changes = audit.apply_changes(drill, data)
+    existing = {s.criterion_id: s for s in drill.scores}
+    for criterion_id, (value, remark) in clean.items():
+        score = existing.get(criterion_id)
+        if score is None:
+            drill.scores.append(DrillScore(criterion_id=criterion_id, value=value, remark=remark))
+        elif (score.value, score.remark) != (value, remark):
+            changes[f"score {criteria[criterion_id].code}"] = [str(score.value), str(value)]
+            score.value, score.remark = value, remark
+    if not passing(scorecard, drill) and drill.redrill_on is None:
+        drill.redrill_on = drill.occurred_at.date() + REDRILL_AFTER
+    if created or changes:
+        audit.record_event(audit.CREATE if created else audit.UPDATE, drill, actor, changes=changes)
+    if created:
+        for criterion_id in result.missed:
+            criterion = criteria[criterion_id]
+            _new_action(drill, criterion_id, f"{criterion.code} {criterion.text_zh}"[:300],
+                        drill.occurred_at.date() + REDRILL_AFTER, actor)
+    db.session.commit()
+    return drill
+
+
+def review(drill: Drill, actor, now: dt.datetime | None = None) -> Drill:
+    if drill.reviewed_at is None:
+        drill.reviewed_at, drill.reviewed_by_id = now or utcnow(), actor.id
+        audit.record_event(audit.UPDATE, drill, actor, changes={"reviewed_at": [None, drill.reviewed_at.isoformat()]})
+        db.session.commit()
+    return drill
+
+
+def delete_drill(drill: Drill, actor) -> None:
+    stored = evidence.delete_all_of("drill", [drill.id], actor)
+    audit.record_event(audit.DELETE, drill, actor, summary=str(drill))
+    db.session.delete(drill)
+    db.session.commit()
+    for name in stored:
+        uploads.discard(name)
+
+
+@dataclass
+class DrillFilters:
+    channel: str | None = None
+    month: str | None = None  # YYYY-MM
+    failed_only: bool = False
+
+
+def list_drills(filters: DrillFilters | None = None, limit: int | None = None) -> list[Drill]:
+    filters = filters or DrillFilters()
+    query = select(Drill).order_by(Drill.occurred_at.desc())
+    if filters.channel:
+        query = query.where(Drill.channel == Channel(filters.channel))
+    if filters.month:
+        year, month = (int(part) for part in filters.month.split("-"))
+        start = dt.datetime(year, month, 1, tzinfo=dt.timezone.utc)
+        end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.timezone.utc)
+        query = query.where(Drill.occurred_at >= start, Drill.occurred_at < end)
+    if filters.failed_only:
+        query = query.where(Drill.redrill_on.is_not(None))
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+# --- corrective actions -----------------------------------------------------------------------
+
+def _new_action(drill, criterion_id, title, due_date, actor) -> CorrectiveAction:
+    action = CorrectiveAction(drill_id=drill.id if drill else None, criterion_id=criterion_id, title=title,
+                              due_date=due_date, status=ActionStatus.OPEN)
+    db.session.add(action)
+    audit.record_event(audit.CREATE, action, actor, changes=audit.created(action, ("title", "due_date", "status")))
+    return action
+
+
+def create_action(values: Mapping[str, Any], actor, drill: Drill | None = None) -> CorrectiveAction:
+    data = {key: values[key] for key in ACTION_FIELDS if key in values}
+    if not str(data.get("title") or "").strip():
+        raise ServiceError(_("This field is required."), field="title")
+    action = _new_action(drill, None, data.pop("title").strip(), data.pop("due_date", None), actor)
+    for key, value in data.items():
+        setattr(action, key, value)
+    db.session.commit()
+    return action
+
+
+def update_action(action: CorrectiveAction, values: Mapping[str, Any], actor) -> CorrectiveAction:
+    if action.status == ActionStatus.VERIFIED:
+        raise ServiceError(_("A verified action is closed."))
+    data = {key: values[key] for key in ACTION_FIELDS if key in values}
+    if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
+        raise ServiceError(_("No such user."), field="owner_id")
+    changes = audit.apply_changes(action, data)
+    if changes:
+        audit.record_event(audit.UPDATE, action, actor, changes=changes)
+        db.session.commit()
+    return action
+
+
+def mark_done(action: CorrectiveAction, actor, now: dt.datetime | None = None) -> CorrectiveAction:
+    if action.status not in (ActionStatus.OPEN, ActionStatus.REOPENED):
+        raise ServiceError(_("Only an open action can be marked done."))
+    for key, label in (("root_cause", _("Root cause")), ("action_taken", _("Action taken"))):
+        if not (getattr(action, key) or "").strip():
+            raise ServiceError(_("%(field)s is needed before the action is done.", field=label), field=key)
+    if action.owner_id is None:
+        raise ServiceError(_("%(field)s is needed before the action is done.", field=_("Owner")), field="owner_id")
+    old = action.status
+    action.status, action.done_by_id, action.done_at = ActionStatus.DONE, actor.id, now or utcnow()
+    audit.record_event(audit.UPDATE, action, actor, changes={"status": [old.value, action.status.value]})
+    db.session.commit()
+    return action
+
+
+def verify(action: CorrectiveAction, actor, effective: bool, check: str,
+           now: dt.datetime | None = None) -> CorrectiveAction:
+    """Close (effective) or reopen (not effective) a done action; never by the user who did it."""
+    if action.status != ActionStatus.DONE:
+        raise ServiceError(_("Only a done action can be verified."))
+    if action.done_by_id == actor.id:
+        raise ServiceError(_("Verification must be done by someone other than the person who did the action."),
+                           field="effectiveness_check")
+    if not (check or "").strip():
+        raise ServiceError(_("Describe the effectiveness check."), field="effectiveness_check")
+    old = action.status
+    action.effectiveness_check = check.strip()
+    if effective:
+        action.status, action.verified_by_id, action.verified_at = ActionStatus.VERIFIED, actor.id, now or utcnow()
+    else:
+        action.status = ActionStatus.REOPENED
+    audit.record_event(audit.UPDATE, action, actor, changes={"status": [old.value, action.status.value],
+                                                             "effectiveness_check": [None, action.effectiveness_check]})
+    db.session.commit()
+    return action
+
+
+def list_actions(status: str | None = None) -> list[CorrectiveAction]:
+    query = select(CorrectiveAction).order_by(CorrectiveAction.due_date.is_(None), CorrectiveAction.due_date,
+                                              CorrectiveAction.id)
+    if status == "open":
+        query = query.where(CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.REOPENED,
+                                                         ActionStatus.DONE]))
+    elif status:
+        query = query.where(CorrectiveAction.status == ActionStatus(status))
+    return list(db.session.scalars(query))
+
+
+def is_overdue(action: CorrectiveAction, today: dt.date) -> bool:
+    return (action.status != ActionStatus.VERIFIED and action.due_date is not None and action.due_date < today)
+
+
+# --- plans and schedule -----------------------------------------------------------------------
+
+def set_plan(year: int, month: int, channel: str, planned: int, actor) -> DrillPlan:
+    if not 1 <= month <= 12 or planned < 0:
+        raise ServiceError(_("Enter a month from 1 to 12 and a number of at least 0."), field="planned")
+    plan = db.session.scalars(select(DrillPlan).where(DrillPlan.year == year, DrillPlan.month == month,
+                                                      DrillPlan.channel == Channel(channel))).first()
+    if plan is None:
+        plan = DrillPlan(year=year, month=month, channel=Channel(channel), planned=planned)
+        db.session.add(plan)
+        audit.record_event(audit.CREATE, plan, actor, changes=audit.created(plan, ("year", "month", "channel",
+                                                                                   "planned")))
+    else:
+        changes = audit.apply_changes(plan, {"planned": planned})
+        if not changes:
+            return plan
+        audit.record_event(audit.UPDATE, plan, actor, changes=changes)
+    db.session.commit()
+    return plan
+
+
+@dataclass
+class ScheduleRow:
+    year: int
+    month: int
+    channel: Channel
+    planned: int
+    done: int
+    overdue: bool
+
+
+def month_of(drill: Drill, zone) -> tuple[int, int]:
+    local = drill.occurred_at.astimezone(zone)
+    return local.year, local.month
+
+
+def schedule(year: int, today: dt.date, zone) -> list[ScheduleRow]:
+    plans = list(db.session.scalars(select(DrillPlan).where(DrillPlan.year == year)
+                                    .order_by(DrillPlan.month, DrillPlan.channel)))
+    done = Counter()
+    start = dt.datetime(year - 1, 12, 31, tzinfo=dt.timezone.utc)
+    for drill in db.session.scalars(select(Drill).where(Drill.occurred_at >= start,
+                                                        Drill.occurred_at < start + dt.timedelta(days=368))):
+        drill_year, drill_month = month_of(drill, zone)
+        if drill_year == year:
+            done[(drill_month, drill.channel)] += 1
+    rows = []
+    for plan in plans:
+        finished = (year, plan.month) < (today.year, today.month)
+        count = done[(plan.month, plan.channel)]
+        rows.append(ScheduleRow(year, plan.month, plan.channel, plan.planned, count,
+                                overdue=finished and count < plan.planned))
+    return rows
+
+
+def redrills_due(today: dt.date, within_days: int = 31) -> list[Drill]:
+    """Failed drills whose re-drill date has come or comes soon and that no later drill of the unit answered."""
+    candidates = list(db.session.scalars(select(Drill).where(Drill.redrill_on.is_not(None),
+                                                             Drill.redrill_on <= today + dt.timedelta(days=within_days))
+                                         .order_by(Drill.redrill_on)))
+    answered = []
+    for drill in candidates:
+        later = db.session.scalar(select(Drill.id).where(Drill.channel == drill.channel,
+                                                         Drill.unit_observed == drill.unit_observed,
+                                                         Drill.occurred_at > drill.occurred_at).limit(1))
+        if later is None:
+            answered.append(drill)
+    return answered
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    by_month: list[tuple[str, float, int]]
+    by_channel: list[tuple[Channel, float, int]]
+    by_section: list[tuple[str, str, float]]
+    most_missed: list[tuple[str, str, int]]
+    open_actions: int
+    overdue_actions: int
+    median_days_to_close: float | None
+
+
+def report(today: dt.date, zone) -> Report:
+    drills = list(db.session.scalars(select(Drill).where(Drill.total_pct.is_not(None))
+                                     .order_by(Drill.occurred_at)))
+    months, channels = defaultdict(list), defaultdict(list)
+    for drill in drills:
+        year, month = month_of(drill, zone)
+        months[f"{year}-{month:02d}"].append(float(drill.total_pct))
+        channels[drill.channel].append(float(drill.total_pct))
+    sections, missed = defaultdict(lambda: [Decimal(0), Decimal(0)]), Counter()
+    names = {}
+    rows = db.session.execute(select(DrillScore.value, ScorecardCriterion, ScorecardSection.code,
+                                     ScorecardSection.name_zh)
+                              .join(ScorecardCriterion, ScorecardCriterion.id == DrillScore.criterion_id)
+                              .join(ScorecardSection, ScorecardSection.id == ScorecardCriterion.section_id)).all()
+    for value, criterion, section_code, section_name in rows:
+        if value is None:
+            continue
+        share = scoring.fraction(criterion.scale, value, criterion.max_points)
+        sections[(section_code, section_name)][0] += criterion.weight * share
+        sections[(section_code, section_name)][1] += criterion.weight
+        if share < Decimal("0.5"):
+            missed[criterion.code] += 1
+            names[criterion.code] = criterion.text_zh
+    actions = list_actions()
+    closed_days = [(a.verified_at - a.created_at).total_seconds() / 86400 for a in actions
+                   if a.status == ActionStatus.VERIFIED and a.verified_at and a.created_at]
+    return Report(
+        by_month=[(m, statistics.fmean(v), len(v)) for m, v in sorted(months.items())],
+        by_channel=[(c, statistics.fmean(v), len(v)) for c, v in channels.items()],
+        by_section=[(code, name, float(s / p * 100)) for (code, name), (s, p) in sections.items() if p],
+        most_missed=[(code, names[code], count) for code, count in missed.most_common(10)],
+        open_actions=sum(1 for a in actions if a.status != ActionStatus.VERIFIED),
+        overdue_actions=sum(1 for a in actions if is_overdue(a, today)),
+        median_days_to_close=statistics.median(closed_days) if closed_days else None)
