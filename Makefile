@@ -8,8 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # fonts-noto-cjk: Chinese glyphs in PDFs; libharfbuzz-subset0: fast CJK font subsetting in WeasyPrint;
-# poppler-utils: pdftotext/pdftoppm for PDF checks; chromium: the browser tests.
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+# poppler-utils: pdftotext/pdftoppm for PDF checks; Pango: WeasyPrint's text layout; chromium: the browser tests.
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 APT_TEST_PACKAGES := chromium
 
 .PHONY: run test bench setup setup-test system-packages system-packages-test translations migrate extract-messages clean
@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_checklist.py
 	$(BIN)/python benchmarks/bench_initiatives.py
 	$(BIN)/python benchmarks/bench_benchmarking.py
+	$(BIN)/python benchmarks/bench_drills.py
 
 setup: $(VENV)/.installed system-packages translations
 
