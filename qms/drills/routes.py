@@ -416,7 +416,10 @@ def schedule():
 @access.signed_in
 def reports():
     data = services.report(local_today(), local_zone())
-    month_chart = section_chart = None
+    month_chart = section_chart = channel_chart = None
+    if data.by_channel:
+        channel_chart = data_uri(horizontal_bar([str(c.label) for c, _avg, _n in data.by_channel],
+                                                [avg for _c, avg, _n in data.by_channel], unit="%"))
     if data.by_month:
         month_chart = data_uri(trend_lines([m for m, _avg, _n in data.by_month],
                                            [(_("Average score (%)"), [avg for _m, avg, _n in data.by_month])],
@@ -425,7 +428,7 @@ def reports():
         section_chart = data_uri(horizontal_bar([f"{code} {name}" for code, name, _p in data.by_section],
                                                 [pct for _c, _n, pct in data.by_section], unit="%"))
     return render_template("drills/reports.html", data=data, month_chart=month_chart, section_chart=section_chart,
-                           channel_labels=CHANNEL_LABELS)
+                           channel_chart=channel_chart, channel_labels=CHANNEL_LABELS)
 
 
 @bp.route("/export/<what>.<fmt>")

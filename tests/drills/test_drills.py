@@ -205,3 +205,10 @@ def test_demo_drills(app, db):
     drills = db.session.scalars(select(Drill).order_by(Drill.occurred_at)).all()
     assert [d.critical_failed for d in drills] == [False, True]
     assert db.session.scalar(select(func.count()).select_from(Scorecard)) == 3
+
+
+def test_reports_page_draws_month_channel_and_section_charts(login_as, counter, db):
+    quality = login_as(Role.QUALITY)
+    log(counter, quality.user, A2=0)
+    body = quality.get("/drills/reports").get_data(as_text=True)
+    assert body.count('src="data:image/svg+xml;base64,') == 3
