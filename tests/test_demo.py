@@ -61,8 +61,8 @@ def test_every_demo_write_left_an_audit_event(runner, db):
     from collections import Counter
 
     from qms.benchmarking import demo as benchmarking_demo
-    from qms.drills import demo as drills_demo
     from qms.checklist import demo as checklist_demo
+    from qms.drills import demo as drills_demo
     from qms.initiatives import demo as initiatives_demo
 
     events = db.session.scalars(select(AuditEvent)).all()
