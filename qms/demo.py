@@ -21,6 +21,7 @@ from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import demo as initiatives_demo
+from qms.surveys import demo as surveys_demo
 
 ORGANIZATION = {
     "name": "桃園市蘆竹區戶政事務所",
@@ -98,6 +99,8 @@ def seed_demo(force: bool = False) -> list[str]:
                                                         AwardCycle.year == AWARD_CYCLE["year"])).one()
     users = {username: accounts.get_by_username(username) for username, *_rest in USERS}
     created += checklist_demo.seed(cycle, users)
+    if surveys_demo.seed(users["quality"]):
+        created.append("satisfaction survey round")
     if drills_demo.seed(users["quality"], users["staff"]):
         created.append("mystery-shopper drills")
     if benchmarking_demo.seed(users["quality"]):

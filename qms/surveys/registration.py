@@ -1,0 +1,42 @@
+"""The surveys' record types, navigation and dashboard card."""
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.auth.models import Role
+from qms.core.dashboard import Card, register_card, register_nav
+from qms.core.routes import local_today, local_zone
+from qms.surveys import services
+from qms.surveys.forms import CaseForm, RoundForm
+from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
+
+
+def _labels(form_class, names) -> dict:
+    return {n: getattr(form_class, n).args[0] for n in names if hasattr(form_class, n)}
+
+
+def surveys_card(user, cycle) -> Card | None:
+    weeks = services.weekly_satisfaction(local_today(), 6, local_zone())
+    lines = [(f"{week:%m-%d}", f"{sat / total * 100:.0f} % ({sat}/{total})" if total else "—")
+             for week, sat, total in weeks]
+    open_cases = len(services.list_cases(open_only=True))
+    lines.insert(0, (_("Open follow-up cases"), str(open_cases)))
+    link = url_for("surveys.cases") if user.has_role(Role.QUALITY) else url_for("surveys.index")
+    return Card(title=_("On-the-spot votes: satisfied share per week"), lines=lines, link=link,
+                link_text=_("Follow up dissatisfied votes") if user.has_role(Role.QUALITY) else _("Open the surveys"))
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType("survey", Survey, _l("Satisfaction survey"), endpoint="surveys.survey",
+                                        url_kwarg="survey_id"))
+    records.register(records.RecordType("survey_round", SurveyRound, _l("Survey round"),
+                                        endpoint="surveys.round_page", url_kwarg="round_id", evidence=True,
+                                        field_labels=_labels(RoundForm, services.ROUND_FIELDS)))
+    records.register(records.RecordType("follow_up_case", FollowUpCase, _l("Follow-up case"),
+                                        endpoint="surveys.case", url_kwarg="case_id",
+                                        readable_by=frozenset({Role.QUALITY}),
+                                        field_labels=_labels(CaseForm, services.CASE_FIELDS)))
+    records.register(records.RecordType("kiosk_token", KioskToken, _l("Vote kiosk")))
+    register_nav("surveys.index", _l("Satisfaction surveys"), order=57)
+    register_card("surveys", surveys_card, order=27)

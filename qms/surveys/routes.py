@@ -1,0 +1,341 @@
+"""Views of the surveys: definitions, rounds with statistics and radar, response import, kiosk votes, cases."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from qms import spreadsheets, uploads
+from qms.auth import access
+from qms.auth.models import Role
+from qms.auth.routes import show_service_error
+from qms.auth.services import list_users
+from qms.charts import data_uri, radar
+from qms.core.routes import local_today, local_zone
+from qms.core.services import ServiceError
+from qms.extensions import db
+from qms.forms import ConfirmForm, choices
+from qms.i18n import is_chinese
+from qms.surveys import services
+from qms.surveys.forms import (
+    CaseForm,
+    KioskForm,
+    MappingForm,
+    ResponsesUploadForm,
+    RoundForm,
+    SurveyUploadForm,
+    VoteForm,
+)
+from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
+from qms.yamlfiles import DataFileError
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+MAX_OVERLAY = 5
+
+
+def text(record, zh, en) -> str:
+    return getattr(record, en) if not is_chinese() and getattr(record, en, "") else getattr(record, zh)
+
+
+# --- surveys and rounds -----------------------------------------------------------------------
+
+@bp.route("/")
+@access.signed_in
+def index():
+    surveys = services.list_surveys()
+    return render_template("surveys/index.html", surveys=surveys, rounds=services.list_rounds(), text=text,
+                           upload_form=SurveyUploadForm() if services.is_quality(current_user) else None)
+
+
+@bp.route("/upload", methods=["POST"])
+@access.roles(Role.QUALITY)
+def upload_survey():
+    form = SurveyUploadForm()
+    if form.validate_on_submit():
+        try:
+            survey = services.import_survey(form.file.data.read(1024 * 1024).decode("utf-8"), current_user)
+        except UnicodeDecodeError:
+            flash(_("The file is not UTF-8 text."), "danger")
+        except DataFileError as error:
+            db.session.rollback()
+            problems = "；".join(str(p) for p in error.problems)
+            flash(_("Nothing was imported. Problems found:") + " " + problems, "danger")
+        else:
+            flash(_("Survey %(title)s added.", title=survey.title_zh), "success")
+            return redirect(url_for("surveys.survey", survey_id=survey.id))
+    else:
+        flash(_("Choose a file."), "danger")
+    return redirect(url_for("surveys.index"))
+
+
+@bp.route("/<int:survey_id>")
+@access.signed_in
+def survey(survey_id: int):
+    found = db.get_or_404(Survey, survey_id)
+    return render_template("surveys/survey.html", survey=found, rounds=services.list_rounds(found), text=text)
+
+
+def _save_round(found_survey: Survey, survey_round: SurveyRound | None):
+    form = RoundForm(obj=survey_round if request.method == "GET" else None)
+    if request.method == "GET" and survey_round is not None and survey_round.printed_margin is not None:
+        form.printed_margin.data = round(survey_round.printed_margin * 100, 2)
+    if form.validate_on_submit():
+        values = {key: form[key].data for key in services.ROUND_FIELDS}
+        values["label"] = values["label"].strip()
+        values["max_blank_share"] = float(values["max_blank_share"])
+        values["printed_margin"] = float(values["printed_margin"]) / 100 if values["printed_margin"] else None
+        try:
+            saved = services.save_round(found_survey, survey_round, values, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Survey round saved."), "success")
+            return redirect(url_for("surveys.round_page", round_id=saved.id))
+    return render_template("surveys/round_form.html", form=form, survey=found_survey, survey_round=survey_round,
+                           text=text), 400 if form.errors else 200
+
+
+@bp.route("/<int:survey_id>/rounds/new", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def create_round(survey_id: int):
+    return _save_round(db.get_or_404(Survey, survey_id), None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def edit_round(round_id: int):
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    return _save_round(survey_round.survey, survey_round)
+
+
+def dimension_shares(result) -> list[float]:
+    return [d.pooled.top_two_pct or 0 for d in result.dimensions]
+
+
+@bp.route("/rounds/<int:round_id>")
+@access.signed_in
+def round_page(round_id: int):
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    result = services.round_stats(survey_round)
+    others = [r for r in services.list_rounds(survey_round.survey) if r.id != survey_round.id]
+    chosen = [r for r in others if str(r.id) in request.args.getlist("compare")][:MAX_OVERLAY - 1]
+    chart = None
+    if len(result.dimensions) >= 3:
+        series = [(survey_round.label, dimension_shares(result))]
+        series += [(r.label, dimension_shares(services.round_stats(r))) for r in chosen]
+        chart = data_uri(radar([f"{d.dimension.code} {text(d.dimension, 'name_zh', 'name_en')}"
+                                for d in result.dimensions], series))
+    item_extras = {}
+    if result.overall is not None:
+        rel = result.overall.reliability
+        for question, deleted, rest in zip(result.overall.questions, rel.if_deleted, rel.item_rest, strict=False):
+            item_extras[question.code] = (deleted, rest)
+    return render_template("surveys/round.html", survey_round=survey_round, result=result, chart=chart, text=text,
+                           others=others, chosen=chosen, item_extras=item_extras, reason_text=reason_text,
+                           stat_pct=stat_pct, upload_form=ResponsesUploadForm()
+                           if services.is_quality(current_user) else None)
+
+
+def reason_text(reason: str) -> str:
+    """Why a statistic or a response is left out, in the reader's language."""
+    return {
+        "out_of_range": _("answer outside the scale"), "too_many_blanks": _("too many blank answers"),
+        "straight_lining": _("the same answer to every question"),
+        "fewer than two items": _("fewer than two items"), "zero variance": _("no variation in the answers"),
+        "fewer than two complete responses": _("fewer than two complete responses"),
+        "no responses": _("no responses"), "sample larger than population": _("sample larger than the population"),
+        "population too small": _("population too small"),
+    }.get(reason, reason)
+
+
+def stat_pct(value) -> str:
+    if value is None or value.value is None:
+        return "n/a" + (f"（{reason_text(value.reason)}）" if value is not None and value.reason else "")
+    return f"{value.value * 100:.2f} %"
+
+
+def import_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/rounds/<int:round_id>/upload", methods=["POST"])
+@access.roles(Role.QUALITY)
+def upload_responses(round_id: int):
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    form = ResponsesUploadForm()
+    if not form.validate_on_submit():
+        flash("; ".join(str(e) for e in form.file.errors), "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
+    upload = form.file.data
+    fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
+    data = upload.read(uploads.max_bytes() + 1)
+    if fmt not in spreadsheets.FORMATS or len(data) > uploads.max_bytes():
+        flash(_("Upload an XLSX, ODS or CSV file of at most %(limit)s.", limit=uploads.human_size(uploads.max_bytes())),
+              "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
+    try:
+        header = spreadsheets.read(data, fmt)[0]
+    except (spreadsheets.SpreadsheetError, IndexError):
+        flash(_("This file could not be read as %(format)s.", format=fmt.upper()), "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
+    stored = f"{secrets.token_hex(16)}.{fmt}"
+    fd = os.open(import_dir() / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return render_template("surveys/mapping.html", survey_round=survey_round, header=header,
+                           guess=services.guess_mapping(survey_round.survey, header), form=MappingForm(upload=stored),
+                           source_name=upload.filename or "", text=text)
+
+
+@bp.route("/rounds/<int:round_id>/import", methods=["POST"])
+@access.roles(Role.QUALITY)
+def import_responses(round_id: int):
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    form = MappingForm()
+    stored = form.upload.data or ""
+    if not form.validate_on_submit() or not stored.replace(".", "").isalnum():
+        abort(400)
+    path = import_dir() / stored
+    if not path.exists():
+        flash(_("The uploaded file is gone; upload it again."), "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
+    mapping = {}
+    for question in survey_round.survey.questions:
+        raw = request.form.get(f"map_{question.code}", "")
+        if raw.isdigit():
+            mapping[question.code] = int(raw)
+    try:
+        table = spreadsheets.read(path.read_bytes(), stored.rsplit(".", 1)[-1])
+        counts = services.import_responses(survey_round, table, mapping, request.form.get("source_name", ""),
+                                           current_user)
+    except services.ImportRejected as error:
+        db.session.rollback()
+        return render_template("surveys/import_report.html", survey_round=survey_round, message=error.message,
+                               problems=error.problems), 400
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("Imported %(rows)d responses, %(valid)d valid.", rows=counts["rows"], valid=counts["valid"]), "success")
+    return redirect(url_for("surveys.round_page", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/export.<fmt>")
+@access.signed_in
+def export(round_id: int, fmt: str):
+    if fmt not in spreadsheets.FORMATS:
+        abort(404)
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    result = services.round_stats(survey_round)
+    rows: list[list] = [[_("Question"), _("Dimension"), "n", _("Mean"), _("SD"), _("Satisfied (%)")]]
+    for question, item in result.items:
+        rows.append([f"{question.code} {question.text_zh}", question.dimension.code if question.dimension else "",
+                     item.n, item.mean, item.sd, item.top_two_pct])
+    rows.append([])
+    rows.append([_("Dimension"), _("Items"), "n", _("Satisfied (%)"), "α", _("Standardized α")])
+    for group in result.dimensions + ([result.overall] if result.overall else []):
+        name = group.dimension.name_zh if group.dimension else _("All rating items")
+        rows.append([name, len(group.questions), group.pooled.n, group.pooled.top_two_pct,
+                     group.reliability.alpha.value, group.reliability.standardized.value])
+    rows.append([])
+    rows.append([_("Valid responses"), result.valid, _("Sampling error (95 % confidence)"),
+                 result.margin_half.value if result.margin_half else None])
+    data = spreadsheets.write(rows, fmt, sheet_name="survey")
+    return Response(data, mimetype=spreadsheets.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="survey-round-{round_id}.{fmt}"'})
+
+
+# --- kiosks and votes -------------------------------------------------------------------------
+
+@bp.route("/kiosks", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def kiosks():
+    form = KioskForm()
+    new_url = None
+    if form.validate_on_submit():
+        kiosk, token = services.issue_kiosk_token(form.name.data, current_user)
+        new_url = url_for("kiosk.vote", token=token, _external=True)
+        flash(_("Kiosk %(name)s ready. Open the address below on its tablet; it is shown only once.",
+                name=kiosk.name), "success")
+        form = KioskForm(formdata=None)
+    kiosks_list = list(db.session.scalars(db.select(KioskToken).order_by(KioskToken.id.desc())))
+    return render_template("surveys/kiosks.html", form=form, kiosks=kiosks_list, new_url=new_url,
+                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+
+
+@bp.route("/kiosks/<int:kiosk_id>/revoke", methods=["POST"])
+@access.roles(Role.ADMIN)
+def revoke_kiosk(kiosk_id: int):
+    kiosk = db.get_or_404(KioskToken, kiosk_id)
+    if ConfirmForm().validate_on_submit():
+        services.revoke_kiosk(kiosk, current_user)
+        flash(_("Kiosk %(name)s can no longer record votes.", name=kiosk.name), "success")
+    return redirect(url_for("surveys.kiosks"))
+
+
+@kiosk_bp.route("/<token>", methods=["GET", "POST"])
+@access.public
+def vote(token: str):
+    kiosk = services.kiosk_for(token)
+    if kiosk is None:
+        abort(404)
+    form = VoteForm()
+    thanks = False
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and form.satisfied.data in ("1", "0"):
+            try:
+                services.cast_vote(kiosk, form.satisfied.data == "1", form.reason.data or "", form.contact.data or "")
+            except services.RateLimited as error:
+                flash(error.message, "danger")
+                status = 429
+            else:
+                thanks = True
+                form = VoteForm(formdata=None)
+        else:
+            status = 400
+    return render_template("surveys/kiosk.html", kiosk=kiosk, form=form, thanks=thanks, token=token), status
+
+
+# --- follow-up cases --------------------------------------------------------------------------
+
+@bp.route("/cases")
+@access.roles(Role.QUALITY)
+def cases():
+    open_only = request.args.get("all") != "1"
+    return render_template("surveys/cases.html", cases=services.list_cases(open_only), open_only=open_only)
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def case(case_id: int):
+    found = db.get_or_404(FollowUpCase, case_id)
+    form = CaseForm() if request.method == "POST" else CaseForm(formdata=None, obj=found)
+    form.owner_id.choices = choices([("", _("Nobody yet"))] + [(str(u.id), u.display_name)
+                                                                for u in list_users() if u.active])
+    if request.method == "GET":
+        form.owner_id.data = str(found.owner_id or "")
+    if form.validate_on_submit():
+        values = {"owner_id": int(form.owner_id.data) if form.owner_id.data else None,
+                  "response_to_citizen": (form.response_to_citizen.data or "").strip(),
+                  "improvement": (form.improvement.data or "").strip(), "closed_on": form.closed_on.data}
+        try:
+            services.update_case(found, values, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Follow-up case saved."), "success")
+            return redirect(url_for("surveys.case", case_id=found.id))
+    return render_template("surveys/case.html", case=found, form=form), 400 if form.errors else 200
+
+
+def weekly_rows():
+    return services.weekly_satisfaction(local_today(), 6, local_zone())
