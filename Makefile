@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_initiatives.py
 	$(BIN)/python benchmarks/bench_benchmarking.py
 	$(BIN)/python benchmarks/bench_drills.py
+	$(BIN)/python benchmarks/bench_surveys.py
 
 setup: $(VENV)/.installed system-packages translations
 

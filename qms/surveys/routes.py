@@ -234,18 +234,18 @@ def export(round_id: int, fmt: str):
         abort(404)
     survey_round = db.get_or_404(SurveyRound, round_id)
     result = services.round_stats(survey_round)
-    rows: list[list] = [[_("Question"), _("Dimension"), "n", _("Mean"), _("SD"), _("Satisfied (%)")]]
+    rows: list[list] = [[_("Question"), _("Dimension"), "n", _("Mean"), _("SD"), _("Satisfied share (percent)")]]
     for question, item in result.items:
         rows.append([f"{question.code} {question.text_zh}", question.dimension.code if question.dimension else "",
                      item.n, item.mean, item.sd, item.top_two_pct])
     rows.append([])
-    rows.append([_("Dimension"), _("Items"), "n", _("Satisfied (%)"), "α", _("Standardized α")])
+    rows.append([_("Dimension"), _("Items"), "n", _("Satisfied share (percent)"), "α", _("Standardized α")])
     for group in result.dimensions + ([result.overall] if result.overall else []):
         name = group.dimension.name_zh if group.dimension else _("All rating items")
         rows.append([name, len(group.questions), group.pooled.n, group.pooled.top_two_pct,
                      group.reliability.alpha.value, group.reliability.standardized.value])
     rows.append([])
-    rows.append([_("Valid responses"), result.valid, _("Sampling error (95 % confidence)"),
+    rows.append([_("Valid responses"), result.valid, _("Sampling error at 95 percent confidence"),
                  result.margin_half.value if result.margin_half else None])
     data = spreadsheets.write(rows, fmt, sheet_name="survey")
     return Response(data, mimetype=spreadsheets.FORMATS[fmt],
