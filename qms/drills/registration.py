@@ -48,5 +48,5 @@ def register(app: Flask) -> None:
     records.register(records.RecordType("scorecard", Scorecard, _l("Scorecard"), endpoint="drills.scorecard",
                                         url_kwarg="scorecard_id"))
     records.register(records.RecordType("drill_plan", DrillPlan, _l("Drill plan")))
-    register_nav("drills.index", _l("Mystery-shopper drills"), order=55)
+    register_nav("drills.index", _l("Mystery shopper"), order=55)
     register_card("drills", drills_card, order=25)

@@ -38,5 +38,5 @@ def register(app: Flask) -> None:
                                         readable_by=frozenset({Role.QUALITY}),
                                         field_labels=_labels(CaseForm, services.CASE_FIELDS)))
     records.register(records.RecordType("kiosk_token", KioskToken, _l("Vote kiosk")))
-    register_nav("surveys.index", _l("Satisfaction surveys"), order=57)
+    register_nav("surveys.index", _l("Surveys"), order=57)
     register_card("surveys", surveys_card, order=27)
