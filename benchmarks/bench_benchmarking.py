@@ -5,18 +5,14 @@ Run: .venv/bin/python benchmarks/bench_benchmarking.py [--repeat 20]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
-
-from qms import create_app, demo  # noqa: E402
+from benchmarks.common import demo_app, median_ms, query_count, signed_in  # noqa: E402
 from qms.benchmarking import services  # noqa: E402
 from qms.benchmarking.models import MetricValue, PeerOrganization  # noqa: E402
 from qms.extensions import db  # noqa: E402
@@ -36,22 +32,8 @@ def add_peers(count: int, start: int) -> None:
     db.session.commit()
 
 
-def timed(client, url, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        assert client.get(url).status_code == 200
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
-def queries(engine, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    client.get(url)
-    event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 def main():
@@ -59,17 +41,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            demo.seed_demo(force=True)
-            engine = db.engine
-        client = app.test_client()
-        client.post("/login", data={"username": "leader", "password": "leader-demo-2015"})
-        client.get("/")
+        app, engine = demo_app(tmp)
+        client = signed_in(app, "leader")
         url = "/benchmarking/?year=2014"
         results = {}
         for label, extra in (("5 organizations", 0), ("100 organizations", 95)):
@@ -77,9 +50,9 @@ def main():
                 with app.app_context():
                     add_peers(extra, 1)
             client.get(url)
-            results[label] = timed(client, url, args.repeat)
+            results[label] = median_ms(client, url, args.repeat)
             print(f"GET /benchmarking/ (2014, 3 metrics, trend over years) {label:18} median "
-                  f"{results[label]:7.1f} ms  queries {queries(engine, client, url)}")
+                  f"{results[label]:7.1f} ms  queries {query_count(engine, client, url)}")
         print(f"100 / 5 organizations: {results['100 organizations'] / results['5 organizations']:.2f}x")
         engine.dispose()
 

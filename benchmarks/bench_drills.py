@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
-
-from qms import create_app, demo  # noqa: E402
+from benchmarks.common import demo_app, median_ms, query_count, signed_in  # noqa: E402
 from qms.auth.services import get_by_username  # noqa: E402
 from qms.drills import services  # noqa: E402
-from qms.extensions import db  # noqa: E402
 
 
 def log_drills(count: int, offset: int) -> int:
@@ -37,22 +32,8 @@ def log_drills(count: int, offset: int) -> int:
     return last.id
 
 
-def timed(client, url, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        assert client.get(url).status_code == 200, url
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
-def queries(engine, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    client.get(url)
-    event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 def main():
@@ -60,25 +41,16 @@ def main():
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            demo.seed_demo(force=True)
-            engine = db.engine
-        client = app.test_client()
-        client.post("/login", data={"username": "quality", "password": "quality-demo-2015"})
-        client.get("/")
+        app, engine = demo_app(tmp)
+        client = signed_in(app, "quality")
         results = {}
         for label, count, offset in (("20 drills", 18, 0), ("400 drills", 380, 18)):
             with app.app_context():
                 drill_id = log_drills(count, offset)
             for url in ("/drills/", "/drills/reports", f"/drills/{drill_id}.pdf"):
                 client.get(url)
-                results[(label, url.split("/")[-1] or "list")] = ms = timed(client, url, args.repeat)
-                print(f"{label:11} GET {url:18} median {ms:8.1f} ms  queries {queries(engine, client, url)}")
+                results[(label, url.split("/")[-1] or "list")] = ms = median_ms(client, url, args.repeat)
+                print(f"{label:11} GET {url:18} median {ms:8.1f} ms  queries {query_count(engine, client, url)}")
         for page in ("list", "reports"):
             print(f"{page}: 400 / 20 drills {results[('400 drills', page)] / results[('20 drills', page)]:.2f}x")
         engine.dispose()

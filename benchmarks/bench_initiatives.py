@@ -6,17 +6,13 @@ Reports medians, ratios of the large to the small case, and query counts (which 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
-
-from qms import create_app, demo  # noqa: E402
+from benchmarks.common import demo_app, median_ms, query_count, signed_in  # noqa: E402
 from qms.core.models import AwardCycle  # noqa: E402
 from qms.extensions import db  # noqa: E402
 from qms.initiatives.models import Initiative, InitiativeStatus, ProcessImprovement, TimeUnit  # noqa: E402
@@ -39,22 +35,8 @@ def make_cycle(year: int, initiatives: int) -> int:
     return cycle.id
 
 
-def timed(client, url, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        assert client.get(url).status_code == 200, url
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
-def queries(engine, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    client.get(url)
-    event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 def main():
@@ -62,26 +44,18 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
+        app, engine = demo_app(tmp)
         with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            demo.seed_demo(force=True)
             small, large = make_cycle(2030, 20), make_cycle(2031, 200)
-            engine = db.engine
-        client = app.test_client()
-        client.post("/login", data={"username": "leader", "password": "leader-demo-2015"})
-        client.get("/")
+        client = signed_in(app, "leader")
         for page in ("/initiatives/?cycle={}", "/initiatives/summary?cycle={}"):
             results = {}
             for label, cycle_id in (("20 initiatives", small), ("200 initiatives", large)):
                 url = page.format(cycle_id)
                 client.get(url)
-                results[label] = timed(client, url, args.repeat)
+                results[label] = median_ms(client, url, args.repeat)
                 print(f"GET {page.split('?')[0]:22} {label:16} median {results[label]:7.1f} ms  "
-                      f"queries {queries(engine, client, url)}")
+                      f"queries {query_count(engine, client, url)}")
             print(f"    200 / 20 initiatives: {results['200 initiatives'] / results['20 initiatives']:.2f}x")
         engine.dispose()
 

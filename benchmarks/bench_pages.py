@@ -6,38 +6,17 @@ The audit trail is timed with 100 and with 10,000 events: a bounded page keeps t
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
-from qms import create_app, demo  # noqa: E402
+from benchmarks.common import demo_app, median_ms, query_count, signed_in  # noqa: E402
 from qms.core.models import AuditEvent, utcnow  # noqa: E402
 from qms.extensions import db  # noqa: E402
-
-
-def median_ms(client, url, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples)
-
-
-def query_count(engine, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    client.get(url)
-    event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 def add_audit_events(app, count):
@@ -57,21 +36,11 @@ def _add_audit_events(count):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
-        # Requests run outside any pushed app context, as in production (Flask-Login caches the user on g).
-        with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            demo.seed_demo(force=True)
-            engine = db.engine
+        app, engine = demo_app(tmp)
         anonymous = app.test_client()
-        admin = app.test_client()
-        admin.post("/login", data={"username": "admin", "password": "admin-demo-2015"})
+        admin = signed_in(app, "admin")
         pages = ["/", "/organization", "/cycles", "/users"]
         baseline = median_ms(anonymous, "/login", args.repeat)
         print(f"baseline GET /login (anonymous): median {baseline:.2f} ms over {args.repeat} requests")

@@ -80,3 +80,16 @@ def _trim(row: list) -> list:
     while row and row[-1] in (None, ""):
         row.pop()
     return row
+
+
+def read_upload(upload, max_bytes: int) -> list[list]:
+    """The rows of an uploaded XLSX/ODS/CSV file; SpreadsheetError carries a message fit for the user."""
+    from flask_babel import gettext as _
+
+    fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
+    if fmt not in FORMATS:
+        raise SpreadsheetError(_("Upload an XLSX, ODS or CSV file."))
+    try:
+        return read(upload.read(max_bytes + 1), fmt)
+    except SpreadsheetError:
+        raise SpreadsheetError(_("This file could not be read as %(format)s.", format=fmt.upper())) from None

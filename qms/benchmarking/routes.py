@@ -94,22 +94,17 @@ def import_values():
     form = ImportForm()
     problems, message = [], None
     if form.validate_on_submit():
-        upload = form.file.data
-        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
-        if fmt not in spreadsheets.FORMATS:
-            message = _("Upload an XLSX, ODS or CSV file.")
+        try:
+            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
+            written = services.import_values(table, current_user)
+        except spreadsheets.SpreadsheetError as error:
+            message = str(error)
+        except services.ImportRejected as error:
+            db.session.rollback()
+            message, problems = error.message, error.problems
         else:
-            try:
-                written = services.import_values(spreadsheets.read(upload.read(uploads.max_bytes() + 1), fmt),
-                                                 current_user)
-            except spreadsheets.SpreadsheetError:
-                message = _("This file could not be read as %(format)s.", format=fmt.upper())
-            except services.ImportRejected as error:
-                db.session.rollback()
-                message, problems = error.message, error.problems
-            else:
-                flash(_("Imported: %(count)d values written.", count=written), "success")
-                return redirect(url_for("benchmarking.index"))
+            flash(_("Imported: %(count)d values written.", count=written), "success")
+            return redirect(url_for("benchmarking.index"))
     else:
         message = "; ".join(str(e) for e in form.file.errors)
     return render_template("benchmarking/import_report.html", message=message, problems=problems), 400

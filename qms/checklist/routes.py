@@ -176,22 +176,17 @@ def import_assignments(assessment_id: int):
     form = ImportForm()
     problems, message = [], None
     if form.validate_on_submit():
-        upload = form.file.data
-        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
-        if fmt not in spreadsheets.FORMATS:
-            message = _("Upload an XLSX, ODS or CSV file.")
+        try:
+            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
+            changed = services.import_assignments(found, table, current_user)
+        except spreadsheets.SpreadsheetError as error:
+            message = str(error)
+        except services.ImportRejected as error:
+            db.session.rollback()
+            message, problems = error.message, error.problems
         else:
-            try:
-                table = spreadsheets.read(upload.read(uploads.max_bytes() + 1), fmt)
-                changed = services.import_assignments(found, table, current_user)
-            except spreadsheets.SpreadsheetError:
-                message = _("This file could not be read as %(format)s.", format=fmt.upper())
-            except services.ImportRejected as error:
-                db.session.rollback()
-                message, problems = error.message, error.problems
-            else:
-                flash(_("Imported: %(count)d items changed.", count=changed), "success")
-                return redirect(url_for("checklist.assessment", assessment_id=found.id))
+            flash(_("Imported: %(count)d items changed.", count=changed), "success")
+            return redirect(url_for("checklist.assessment", assessment_id=found.id))
     else:
         message = "; ".join(str(e) for e in form.file.errors)
     return render_template("checklist/import_report.html", assessment=found, message=message, problems=problems,

@@ -449,14 +449,11 @@ def redrills_due(today: dt.date, within_days: int = 31) -> list[Drill]:
     candidates = list(db.session.scalars(select(Drill).where(Drill.redrill_on.is_not(None),
                                                              Drill.redrill_on <= today + dt.timedelta(days=within_days))
                                          .order_by(Drill.redrill_on)))
-    answered = []
-    for drill in candidates:
-        later = db.session.scalar(select(Drill.id).where(Drill.channel == drill.channel,
-                                                         Drill.unit_observed == drill.unit_observed,
-                                                         Drill.occurred_at > drill.occurred_at).limit(1))
-        if later is None:
-            answered.append(drill)
-    return answered
+    latest = dict(((channel, unit), when) for channel, unit, when in db.session.execute(
+        select(Drill.channel, Drill.unit_observed, func.max(Drill.occurred_at))
+        .group_by(Drill.channel, Drill.unit_observed)))
+    # A drill is answered once its unit has been drilled again on the same channel after it.
+    return [d for d in candidates if latest.get((d.channel, d.unit_observed)) == d.occurred_at]
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -123,23 +123,18 @@ def import_improvements():
     problems, message = [], None
     if form.validate_on_submit():
         cycle = db.get_or_404(AwardCycle, int(form.award_cycle_id.data))
-        upload = form.file.data
-        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
-        if fmt not in spreadsheets.FORMATS:
-            message = _("Upload an XLSX, ODS or CSV file.")
+        try:
+            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
+            created, added = services.import_improvements(cycle, table, current_user)
+        except spreadsheets.SpreadsheetError as error:
+            message = str(error)
+        except services.ImportRejected as error:
+            db.session.rollback()
+            message, problems = error.message, error.problems
         else:
-            try:
-                table = spreadsheets.read(upload.read(uploads.max_bytes() + 1), fmt)
-                created, added = services.import_improvements(cycle, table, current_user)
-            except spreadsheets.SpreadsheetError:
-                message = _("This file could not be read as %(format)s.", format=fmt.upper())
-            except services.ImportRejected as error:
-                db.session.rollback()
-                message, problems = error.message, error.problems
-            else:
-                flash(_("Imported: %(created)d new initiatives, %(added)d process improvements.", created=created,
-                        added=added), "success")
-                return redirect(url_for("initiatives.index", cycle=cycle.id))
+            flash(_("Imported: %(created)d new initiatives, %(added)d process improvements.", created=created,
+                    added=added), "success")
+            return redirect(url_for("initiatives.index", cycle=cycle.id))
     else:
         message = "; ".join(str(e) for e in [*form.file.errors, *form.award_cycle_id.errors])
     return render_template("initiatives/import_report.html", message=message, problems=problems), 400

@@ -1,0 +1,36 @@
+"""The dashboard gathers every module's card in a number of queries that does not grow with the records."""
+import datetime as dt
+
+from sqlalchemy import event
+
+from qms import demo
+from qms.auth.models import Role
+
+
+def test_dashboard_query_count_is_bounded(login_as, db):
+    from qms.drills import services as drills
+    from tests.factories import UserFactory
+
+    demo.seed_demo()
+    client = login_as(Role.QUALITY)
+
+    def count():
+        client.get("/")
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        assert client.get("/").status_code == 200
+        event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    before = count()
+    staff = UserFactory(role=Role.STAFF)
+    scorecard = drills.latest_scorecard("counter-service")
+    criteria = drills.criteria_of(scorecard)
+
+
+    for n in range(6):  # failing drills of six more counters: more re-drills due, more open actions
+        drills.save_drill(None, {"occurred_at": dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=20 + n),
+                                 "channel": "counter", "scorecard_id": scorecard.id, "unit_observed": f"櫃台 {n}"},
+                          {c.id: (0 if c.scale.value == "yes_no" else 1, "") for c in criteria}, staff)
+    assert count() == before
