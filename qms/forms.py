@@ -2,7 +2,7 @@
 import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, validators
+from wtforms import SelectChoice, SelectMultipleField, validators, widgets
 
 # WTForms' own messages, translated in QMS's catalogue so they follow the glossary and Taiwan usage
 # (WTForms' bundled catalogue answers zh_Hant_TW with Simplified Chinese).
@@ -79,3 +79,10 @@ class ConfirmForm(QMSForm):
 def choices(pairs) -> list[SelectChoice]:
     """SelectField options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxList(SelectMultipleField):
+    """A multiple choice shown as checkboxes (every option visible, each with its own label)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

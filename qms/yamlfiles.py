@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import yaml
 from flask_babel import gettext as _
@@ -60,3 +61,16 @@ def texts(value, line, what, problems, required=True, langs=("zh_Hant_TW", "en")
             text = ""
         found.append((text or "").strip() if isinstance(text, str) else "")
     return found[0], found[1]
+
+
+def number(value, minimum: Decimal | None = None) -> Decimal | None:
+    """A finite number from a data file (not a boolean), at least minimum when given; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not result.is_finite() or (minimum is not None and result < minimum):
+        return None
+    return result

@@ -11,7 +11,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qms.core.models import TimestampMixin, UTCDateTime, utcnow
+from qms.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from qms.extensions import db
 
 
@@ -59,7 +59,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        enum_column(Role)
     )
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(20), default="zh_Hant_TW")

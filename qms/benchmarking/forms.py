@@ -6,19 +6,12 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 
 from qms.benchmarking.models import DECISION_LABELS, DIRECTION_LABELS, PEER_KIND_LABELS
-from qms.forms import QMSForm, choices, length, number_range, optional, required
-
-
-class CheckboxList(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from qms.forms import CheckboxList, QMSForm, choices, length, number_range, optional, required
 
 
 class PeerForm(QMSForm):

@@ -9,12 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import TimestampMixin
+from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
-
-
-def _enum(enum_class, length=30):
-    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class PeerKind(enum.StrEnum):
@@ -43,7 +39,7 @@ class PeerOrganization(TimestampMixin, db.Model):
     name_zh: Mapped[str] = mapped_column(String(200), unique=True)
     name_en: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
-    kind: Mapped[PeerKind] = mapped_column(_enum(PeerKind), default=PeerKind.HOUSEHOLD_REGISTRATION)
+    kind: Mapped[PeerKind] = mapped_column(enum_column(PeerKind, 30), default=PeerKind.HOUSEHOLD_REGISTRATION)
     notes: Mapped[str] = mapped_column(Text, default="")
     is_self: Mapped[bool] = mapped_column(default=False)
 
@@ -72,7 +68,7 @@ class BenchmarkMetric(TimestampMixin, db.Model):
     name_zh: Mapped[str] = mapped_column(String(200), unique=True)
     name_en: Mapped[str] = mapped_column(String(200), default="")
     unit: Mapped[str] = mapped_column(String(50), default="")
-    direction: Mapped[Direction] = mapped_column(_enum(Direction), default=Direction.HIGHER)
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, 30), default=Direction.HIGHER)
     numerator_id: Mapped[int | None] = mapped_column(ForeignKey("benchmark_metric.id"))
     denominator_id: Mapped[int | None] = mapped_column(ForeignKey("benchmark_metric.id"))
     decimals: Mapped[int] = mapped_column(default=0)
@@ -139,7 +135,7 @@ class BenchmarkNote(TimestampMixin, db.Model):
     visited_on: Mapped[dt.date | None]
     practice: Mapped[str] = mapped_column(Text, default="")
     why_it_works: Mapped[str] = mapped_column(Text, default="")
-    decision: Mapped[Decision] = mapped_column(_enum(Decision), default=Decision.TO_STUDY)
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, 30), default=Decision.TO_STUDY)
     decision_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decision_date: Mapped[dt.date | None]
 

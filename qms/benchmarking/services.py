@@ -24,7 +24,7 @@ from qms.benchmarking.models import (
     PeerOrganization,
 )
 from qms.core import audit
-from qms.core.services import ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.extensions import db
 
@@ -318,17 +318,6 @@ def export_rows(comparison: Comparison, chinese: bool) -> list[list]:
         rows.append(row)
     return rows
 
-
-@dataclass
-class ImportProblem:
-    row: int
-    message: str
-
-
-class ImportRejected(ServiceError):
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
-        self.problems = problems
 
 
 LONG_COLUMNS = {"organization", "metric", "year", "value", "source", "source_date"}

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from qms.checklist.models import Scale
-from qms.yamlfiles import LINE, DataFileError, Problem, load, texts
+from qms.yamlfiles import LINE, DataFileError, Problem, load, number, texts
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"
 MAX_DEPTH = 3
@@ -62,14 +62,6 @@ class FrameworkSpec:
         return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
 
 
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 _texts = texts
@@ -103,7 +95,7 @@ def parse(text: str) -> FrameworkSpec:
     if not isinstance(points_add_up, bool):
         problems.append(Problem(top_line, _("points_add_up must be true or false.")))
         points_add_up = True
-    total_points = _number(data.get("total_points", 0))
+    total_points = number(data.get("total_points", 0))
     if total_points is None or total_points < 0:
         problems.append(Problem(top_line, _("total_points must be a number of at least 0.")))
         total_points = Decimal(0)
@@ -149,7 +141,7 @@ def _parse_items(items: list, problems: list[Problem]) -> list[NodeSpec]:
         parent = str(parent).strip() if parent is not None else None
         name_zh, name_en = _texts(item.get("name"), line, _("The name of %(code)s", code=code), problems)
         guidance_zh, guidance_en = _texts(item.get("guidance"), line, "guidance", problems, required=False)
-        points = _number(item.get("points"))
+        points = number(item.get("points"))
         if points is None or points < 0:
             problems.append(Problem(line, _("%(code)s needs points: a number of at least 0.", code=code)))
             points = Decimal(0)

@@ -9,12 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import TimestampMixin
+from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
-
-
-def _enum(enum_class, length=20):
-    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Scale(enum.StrEnum):
@@ -36,7 +32,7 @@ class Framework(TimestampMixin, db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
-    scale: Mapped[Scale] = mapped_column(_enum(Scale))
+    scale: Mapped[Scale] = mapped_column(enum_column(Scale))
     points_add_up: Mapped[bool] = mapped_column(default=True)
     total_points: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     points_note_zh: Mapped[str] = mapped_column(Text, default="")
@@ -131,7 +127,7 @@ class AssessmentItem(TimestampMixin, db.Model):
     node_id: Mapped[int] = mapped_column(ForeignKey("framework_node.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     due_date: Mapped[dt.date | None]
-    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.NOT_STARTED)
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.NOT_STARTED)
     score: Mapped[int | None]
     target_score: Mapped[int | None]
     narrative: Mapped[str] = mapped_column(Text, default="")

@@ -19,7 +19,7 @@ from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem,
 from qms.checklist.scales import allowed_scores
 from qms.core import audit
 from qms.core.models import AwardCycle
-from qms.core.services import ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.evidence.models import Evidence
 from qms.extensions import db
@@ -325,17 +325,6 @@ def export_rows(view: ChecklistView, chinese: bool) -> list[list]:
                      item.score, item.target_score, round(row.readiness, 1), row.evidence_count])
     return rows
 
-
-@dataclass
-class ImportProblem:
-    row: int
-    message: str
-
-
-class ImportRejected(ServiceError):
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
-        self.problems = problems
 
 
 def _status_from(text: str) -> ItemStatus | None:

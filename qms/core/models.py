@@ -38,6 +38,11 @@ class UTCDateTime(types.TypeDecorator):
         return value.astimezone(dt.timezone.utc)
 
 
+def enum_column(enum_class, length: int = 20):
+    """A string enum stored by value as VARCHAR (portable: no native enum types to migrate on PostgreSQL)."""
+    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -89,7 +94,7 @@ class AwardCycle(TimestampMixin, db.Model):
     year: Mapped[int]
     submission_deadline: Mapped[dt.date | None]
     status: Mapped[CycleStatus] = mapped_column(
-        db.Enum(CycleStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        enum_column(CycleStatus),
         default=CycleStatus.PREPARING,
     )
     is_current: Mapped[bool] = mapped_column(default=False)

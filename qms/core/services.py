@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
@@ -23,6 +24,20 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass
+class ImportProblem:
+    row: int | None  # the file's row number (1 is the header); None for the file as a whole
+    message: str
+
+
+class ImportRejected(ServiceError):
+    """An import that wrote nothing, and every problem that made it so."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__(_("Nothing was imported: %(count)d problems.", count=len(problems)))
+        self.problems = problems
 
 
 def population_per_staff(population: int | None, staff_count: int | None) -> int | None:

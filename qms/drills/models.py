@@ -10,12 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import TimestampMixin, UTCDateTime
+from qms.core.models import TimestampMixin, UTCDateTime, enum_column
 from qms.extensions import db
-
-
-def _enum(enum_class, length=20):
-    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Channel(enum.StrEnum):
@@ -48,7 +44,7 @@ class Scorecard(TimestampMixin, db.Model):
     version: Mapped[int]
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     # Rating bands on the total: [{"min": 90, "zh": "優良", "en": "Excellent"}, ...], highest first.
@@ -88,7 +84,7 @@ class ScorecardCriterion(db.Model):
     code: Mapped[str] = mapped_column(String(30))
     text_zh: Mapped[str] = mapped_column(String(500))
     text_en: Mapped[str] = mapped_column(String(500), default="")
-    scale: Mapped[ScaleKind] = mapped_column(_enum(ScaleKind))
+    scale: Mapped[ScaleKind] = mapped_column(enum_column(ScaleKind))
     weight: Mapped[Decimal] = mapped_column(Numeric(8, 2))  # points this criterion is worth in the total
     max_points: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # for the points scale
     critical: Mapped[bool] = mapped_column(default=False)
@@ -105,7 +101,7 @@ class Scenario(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title_zh: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300), default="")
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     request: Mapped[str] = mapped_column(Text, default="")
     expected: Mapped[str] = mapped_column(Text, default="")
     should_refuse: Mapped[bool] = mapped_column(default=False)  # a "trick" request to be refused politely
@@ -120,7 +116,7 @@ class Drill(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenario.id", ondelete="SET NULL"))
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecard.id"))
     shopper_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -190,7 +186,7 @@ class CorrectiveAction(TimestampMixin, db.Model):
     due_date: Mapped[dt.date | None]
     root_cause: Mapped[str] = mapped_column(Text, default="")
     action_taken: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.OPEN)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -214,7 +210,7 @@ class DrillPlan(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     month: Mapped[int]
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     planned: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (UniqueConstraint("year", "month", "channel", name="uq_drill_plan_year_month_channel"),)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from qms.drills.models import Channel, ScaleKind
-from qms.yamlfiles import LINE, DataFileError, Problem, load, texts
+from qms.yamlfiles import LINE, DataFileError, Problem, load, number, texts
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "scorecards"
 
@@ -50,14 +50,6 @@ class ScorecardSpec:
         return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
 
 
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number >= 0 else None
 
 
 def parse_bands(raw, line, problems) -> list[dict]:
@@ -70,7 +62,7 @@ def parse_bands(raw, line, problems) -> list[dict]:
         if not isinstance(band, dict) or not str(band.get("key") or "").strip():
             problems.append(Problem(band_line, _("Every band needs a key.")))
             continue
-        minimum = _number(band.get("min"))
+        minimum = number(band.get("min"), Decimal(0))
         if minimum is None or minimum > 100:
             problems.append(Problem(band_line, _("A band's min must be a number from 0 to 100.")))
             continue
@@ -130,11 +122,11 @@ def parse(text: str) -> ScorecardSpec:
             except ValueError:
                 problems.append(Problem(c_line, _("scale must be yes_no, one_to_five or points.")))
                 continue
-            weight = _number(criterion.get("weight"))
+            weight = number(criterion.get("weight"), Decimal(0))
             if weight is None:
                 problems.append(Problem(c_line, _("%(code)s needs a weight: a number of at least 0.", code=code)))
                 continue
-            max_points = _number(criterion.get("max_points")) if scale == ScaleKind.POINTS else None
+            max_points = number(criterion.get("max_points"), Decimal(0)) if scale == ScaleKind.POINTS else None
             if scale == ScaleKind.POINTS and not max_points:
                 problems.append(Problem(c_line, _("%(code)s is scored in points and needs max_points.", code=code)))
                 continue

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qms.core.models import TimestampMixin
+from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
 
 
@@ -33,7 +33,7 @@ class Evidence(TimestampMixin, db.Model):
     subject_type: Mapped[str] = mapped_column(String(50))
     subject_id: Mapped[int]
     kind: Mapped[EvidenceKind] = mapped_column(
-        db.Enum(EvidenceKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+        enum_column(EvidenceKind))
     title: Mapped[str] = mapped_column(String(300), default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
     # For kind "record": the QMS record that stands as evidence.

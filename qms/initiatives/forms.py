@@ -7,19 +7,12 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 
-from qms.forms import QMSForm, choices, length, number_range, optional, required
+from qms.forms import CheckboxList, QMSForm, choices, length, number_range, optional, required
 from qms.initiatives.models import CHANNEL_LABELS, STATUS_LABELS, UNIT_LABELS
-
-
-class CheckboxList(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class InitiativeForm(QMSForm):

@@ -9,12 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import TimestampMixin
+from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
-
-
-def _enum(enum_class, length=20):
-    return db.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class SparkCore(TimestampMixin, db.Model):
@@ -73,7 +69,7 @@ class Initiative(TimestampMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     team: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[dt.date | None]
-    status: Mapped[InitiativeStatus] = mapped_column(_enum(InitiativeStatus), default=InitiativeStatus.IDEA)
+    status: Mapped[InitiativeStatus] = mapped_column(enum_column(InitiativeStatus), default=InitiativeStatus.IDEA)
     first_in_nation: Mapped[bool] = mapped_column(default=False)
     first_in_nation_note: Mapped[str] = mapped_column(Text, default="")
     partners: Mapped[str] = mapped_column(Text, default="")
@@ -121,9 +117,9 @@ class ProcessImprovement(TimestampMixin, db.Model):
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
     service: Mapped[str] = mapped_column(String(300))
     before_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    before_unit: Mapped[TimeUnit] = mapped_column(_enum(TimeUnit))
+    before_unit: Mapped[TimeUnit] = mapped_column(enum_column(TimeUnit))
     after_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    after_unit: Mapped[TimeUnit] = mapped_column(_enum(TimeUnit))
+    after_unit: Mapped[TimeUnit] = mapped_column(enum_column(TimeUnit))
     stamps_before: Mapped[int | None]
     stamps_after: Mapped[int | None]
     yearly_cases: Mapped[int]

@@ -15,7 +15,7 @@ from qms import uploads
 from qms.auth.models import Role, User
 from qms.core import audit
 from qms.core.models import AwardCycle
-from qms.core.services import ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import savings
@@ -338,17 +338,6 @@ def export_rows(cycle_id: int) -> list[list]:
                                 p.period_note])
     return rows
 
-
-@dataclass
-class ImportProblem:
-    row: int
-    message: str
-
-
-class ImportRejected(ServiceError):
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__(_("Nothing was imported: %(count)d rows have problems.", count=len(problems)))
-        self.problems = problems
 
 
 def _header_map(header: list) -> dict[str, int]:

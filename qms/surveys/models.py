@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import TimestampMixin, UTCDateTime, utcnow
+from qms.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from qms.extensions import db
 
 
@@ -69,7 +69,7 @@ class SurveyQuestion(db.Model):
     text_zh: Mapped[str] = mapped_column(String(500))
     text_en: Mapped[str] = mapped_column(String(500), default="")
     kind: Mapped[QuestionKind] = mapped_column(
-        db.Enum(QuestionKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        enum_column(QuestionKind),
         default=QuestionKind.LIKERT)
     reverse: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)

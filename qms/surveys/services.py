@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from qms.auth.models import Role
 from qms.core import audit
 from qms.core.models import utcnow
-from qms.core.services import ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.extensions import db
 from qms.surveys import definition_files
 from qms.surveys import statistics as stats
@@ -104,17 +104,6 @@ def save_round(survey: Survey, survey_round: SurveyRound | None, values: Mapping
     db.session.commit()
     return survey_round
 
-
-@dataclass
-class ImportProblem:
-    row: int | None
-    message: str
-
-
-class ImportRejected(ServiceError):
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__(_("Nothing was imported: %(count)d problems.", count=len(problems)))
-        self.problems = problems
 
 
 def guess_mapping(survey: Survey, header: list) -> dict[str, int]:
