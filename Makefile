@@ -16,6 +16,7 @@ APT_TEST_PACKAGES := chromium
 
 run: setup migrate
 	@$(FLASK) qms seed-demo --if-empty
+	@$(FLASK) qms search ensure
 	@echo ""
 	@echo "QMS is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "Demo logins (role, username / password):"

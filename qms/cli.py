@@ -54,3 +54,71 @@ def demo_logins():
     """Print the demo accounts and their passwords."""
     for username, _display, role, password in demo.USERS:
         click.echo(f"  {role.value:8} {username:8} / {password}")
+
+
+@qms_cli.group("search")
+def search_cli():
+    """The full-text search index: reindex, check, sync, status."""
+
+
+@search_cli.command("reindex")
+@click.option("--procs", type=int, default=1, show_default=True,
+              help="Processes that segment and index in parallel.")
+def search_reindex(procs):
+    """Rebuild the index from the database (search keeps working on the old one meanwhile)."""
+    from qms import search
+    from qms.extensions import db
+
+    total = search.count_searchable(db.session)
+    with click.progressbar(length=total, label=f"Indexing {total} records", show_pos=True) as bar:
+        written = search.reindex(progress=bar.update, procs=procs)
+    click.echo(f"Indexed {written} records into {search.index_dir()}.")
+
+
+@search_cli.command("check")
+def search_check():
+    """Report records missing from the index and index entries with no record (exit 1 if any)."""
+    from qms import search
+
+    try:
+        missing, extra = search.check()
+    except search.IndexUnavailable as error:
+        raise click.ClickException(f"The index is {error.reason} ({error.detail or search.index_dir()}); "
+                                   "run `flask --app wsgi qms search reindex`.") from None
+    state = search.status()
+    for key in missing:
+        click.echo(f"missing from the index: {key}")
+    for key in extra:
+        click.echo(f"in the index but not in the database: {key}")
+    click.echo(f"{state.documents} documents indexed; {len(missing)} missing, {len(extra)} extra; "
+               f"{state.pending} changes queued.")
+    if missing or extra:
+        raise SystemExit(1)
+
+
+@search_cli.command("sync")
+def search_sync():
+    """Apply queued changes that an earlier update could not write."""
+    from qms import search
+
+    try:
+        applied = search.sync()
+    except search.IndexUnavailable as error:
+        raise click.ClickException(f"The index is {error.reason}; run `flask --app wsgi qms search reindex`.") \
+            from None
+    click.echo(f"Applied {applied} queued changes.")
+
+
+@search_cli.command("ensure")
+def search_ensure():
+    """Build the index if it is missing or was built by another version (used by `make run`)."""
+    from qms import search
+
+    state = search.status()
+    if state.ok:
+        if state.pending:
+            search.sync()
+        click.echo(f"Search index ready: {state.documents} documents.")
+        return
+    click.echo(f"Search index {state.state}; rebuilding.")
+    search_reindex.callback(procs=1)

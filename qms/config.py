@@ -72,6 +72,7 @@ ENV_SETTINGS = {
     "QMS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", str),
     "QMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
+    "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
 }
 
 

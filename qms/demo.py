@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from qms.archive import demo as archive_demo
 from qms.auth import services as accounts
 from qms.auth.models import Role, User
 from qms.benchmarking import demo as benchmarking_demo
@@ -109,6 +110,9 @@ def seed_demo(force: bool = False) -> list[str]:
     if initiatives:
         created.append(f"{len(initiatives)} SPARK initiatives")
         _link_demo_evidence(cycle, initiatives, users["quality"])
+    publications = archive_demo.seed(users["quality"])
+    if publications:
+        created.append(f"{publications} publications")
     return created
 
 

@@ -16,6 +16,22 @@ from qms.extensions import db
 
 
 @dataclass(frozen=True)
+class SearchSpec:
+    """What full-text search indexes of a record type (qms/search.py reads it; no feature imports Whoosh).
+
+    ``document(record)`` returns the indexed text and facets: title, body (the text searched and quoted in
+    snippets), and optionally author, keywords (list), kind, year, date and public (shown in the public
+    catalogue). ``parents`` maps a child model to the record id it belongs to, so that changing a child
+    (a publication's file, say) re-indexes its parent; ``load`` names relationships to load eagerly when the
+    whole type is re-indexed.
+    """
+
+    document: Callable[[Any], dict]
+    parents: dict = field(default_factory=dict)  # child model -> callable(child) -> parent id
+    load: tuple = ()
+
+
+@dataclass(frozen=True)
 class RecordType:
     name: str  # stable type name stored in audit events and evidence links, e.g. "award_cycle"
     model: type
@@ -24,7 +40,7 @@ class RecordType:
     endpoint: str | None = None  # view endpoint that shows one record
     url_kwarg: str | None = "id"  # None: the endpoint shows the one record of its type without an id
     readable_by: frozenset | None = None  # roles that may read it; None: every signed-in user
-    search_fields: tuple[str, ...] = field(default_factory=tuple)
+    search: SearchSpec | None = None  # full-text search: register it here and the record type becomes searchable
     field_labels: dict = field(default_factory=dict)  # column name -> lazy label, for the audit trail
     value_labels: dict = field(default_factory=dict)  # column name -> {stored value: lazy label}
     evidence: bool = False  # may stand as evidence for another record
@@ -61,6 +77,10 @@ def get(name: str) -> RecordType | None:
 
 def all_types() -> list[RecordType]:
     return sorted(_registry.values(), key=lambda rt: rt.name)
+
+
+def searchable_types() -> list[RecordType]:
+    return [rt for rt in all_types() if rt.search is not None]
 
 
 def type_of(record: Any) -> RecordType:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ ALLOWED = {
     "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "odt": "odt", "ods": "ods", "odp": "odp",
     "doc": "doc", "xls": "xls", "ppt": "ppt",
 }
+# Plain text and HTML have no magic number: they are checked as text (decodable, no NUL bytes) and only
+# accepted where a caller asks for them (the publications archive), never as evidence files.
+TEXT_TYPES = {"txt": "txt", "html": "html", "htm": "html"}
 MIME = {
     "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -27,7 +31,30 @@ MIME = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "odp": "application/vnd.oasis.opendocument.presentation",
     "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
+    "txt": "text/plain", "html": "text/html",
 }
+IMAGES = frozenset({"png", "jpg", "jpeg", "gif", "webp"})
+_HTML_START = re.compile(rb"<\s*(!doctype\s+html|html|head|body|p|div|h[1-6]|article|section|table)\b", re.I)
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a plain-text upload in whatever encoding it came (UTF-8, Big5, ...), or None if it is not text."""
+    if b"\x00" in data[:65536]:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else None
+
+
+def _is_text_kind(data: bytes, kind: str) -> bool:
+    if filetype.guess(data) is not None or decode_text(data) is None:
+        return False
+    return kind == "txt" or bool(_HTML_START.search(data[:4096]))
 
 
 @dataclass
@@ -55,18 +82,26 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
-def check(data: bytes, original_name: str) -> str:
-    """The canonical type of an upload, or ServiceError if its size, extension or content is refused."""
+def check(data: bytes, original_name: str, accept: frozenset | set | None = None) -> str:
+    """The canonical type of an upload, or ServiceError if its size, extension or content is refused.
+
+    ``accept`` names the extensions a caller takes (default: every office and image format, no text types)."""
     if not data:
         raise ServiceError(_("The file is empty."), field="file")
     if len(data) > max_bytes():
         raise ServiceError(_("The file is larger than the limit of %(limit)s.", limit=human_size(max_bytes())),
                            field="file")
     extension = original_name.rsplit(".", 1)[-1].lower() if "." in original_name else ""
-    expected = ALLOWED.get(extension)
+    accepted = set(accept) if accept is not None else set(ALLOWED)
+    expected = (ALLOWED | TEXT_TYPES).get(extension) if extension in accepted else None
     if expected is None:
         raise ServiceError(_("Files of this type are not accepted. Accepted: %(types)s.",
-                             types=", ".join(sorted(ALLOWED))), field="file")
+                             types=", ".join(sorted(accepted))), field="file")
+    if extension in TEXT_TYPES:
+        if not _is_text_kind(data, expected):
+            raise ServiceError(_("The content of this file does not match its .%(ext)s extension.", ext=extension),
+                               field="file")
+        return expected
     detected = filetype.guess(data)
     if detected is None or detected.extension != expected:
         raise ServiceError(_("The content of this file does not match its .%(ext)s extension.", ext=extension),
@@ -74,9 +109,9 @@ def check(data: bytes, original_name: str) -> str:
     return expected
 
 
-def store(data: bytes, original_name: str) -> StoredFile:
+def store(data: bytes, original_name: str, accept: frozenset | set | None = None) -> StoredFile:
     """Check and write the file; the caller removes it again (discard) if its database write fails."""
-    kind = check(data, original_name)
+    kind = check(data, original_name, accept)
     stored_name = secrets.token_hex(16)
     path = upload_dir() / stored_name
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

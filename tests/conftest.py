@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 
 import pytest
 from flask import g, has_app_context
@@ -17,9 +19,14 @@ from tests.factories import TEST_PASSWORD
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+# One search index for the test run, emptied for each test as the rows are (never the instance's own).
+TEST_SEARCH_INDEX = os.path.join(tempfile.gettempdir(), f"qms-test-search-{os.getpid()}", "index")
+
+
 def make_config(database_url: str, **overrides) -> dict:
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = database_url
+    config["QMS_SEARCH_INDEX"] = TEST_SEARCH_INDEX
     config.update(overrides)
     return config
 
@@ -109,11 +116,20 @@ def path_for_token(client: QMSClient, path: str) -> str:
     return "/" if signed_in else "/login"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_search_index():
+    yield
+    shutil.rmtree(os.path.dirname(TEST_SEARCH_INDEX), ignore_errors=True)
+
+
 @pytest.fixture
 def app(migrated_database):
+    from qms import search
+
     app = create_app(make_config(migrated_database))
     app.test_client_class = QMSClient
     with app.app_context():
+        search.create_empty(app)
         yield app
         _db.session.remove()
     wipe_rows(app)

@@ -60,6 +60,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
     runner.invoke(args=["qms", "seed-demo"])
     from collections import Counter
 
+    from qms.archive import demo as archive_demo
     from qms.benchmarking import demo as benchmarking_demo
     from qms.checklist import demo as checklist_demo
     from qms.drills import demo as drills_demo
@@ -85,6 +86,9 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("survey", "create"): 1, ("survey_round", "create"): 1,
         ("survey_round", "update"): 1,  # its responses imported
         ("corrective_action", "create"): 3,  # the weak drill missed A2, B2 and C1 (C2 at 3/5 is not missed)
+        ("publication", "create"): len(archive_demo.PUBLICATIONS),
+        ("publication", "update"): sum(1 for p in archive_demo.PUBLICATIONS if "file" in p),  # a file each
+        ("organization", "update"): 1,  # the public catalogue opened
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)

@@ -49,6 +49,9 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "benchmark_note", BenchmarkNote, _l("Benchmarking note"), endpoint="benchmarking.note", url_kwarg="note_id",
         evidence=True, can_edit=services.can_edit, summary=_note_summary,
+        search=records.SearchSpec(document=lambda note: {
+            "title": note.title, "body": _note_summary(note), "author": note.peer.name_zh if note.peer else "",
+            "date": note.visited_on or note.created_at}),
         field_labels=_labels(NoteForm, services.NOTE_FIELDS),
         value_labels={"decision": {d.value: label for d, label in DECISION_LABELS.items()}}))
     register_nav("benchmarking.index", _l("Benchmarking"), order=60)

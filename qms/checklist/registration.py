@@ -58,6 +58,9 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
         url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
+        search=records.SearchSpec(document=lambda item: {
+            "title": _item_title(item), "date": item.updated_at,
+            "body": "\n\n".join(t for t in (item.narrative, item.strengths, item.opportunities) if t)}),
         field_labels={name: getattr(ItemForm, name).args[0] for name in services.ITEM_FIELDS},
         value_labels={"status": {status.value: label for status, label in ITEM_STATUS_LABELS.items()}}))
     register_nav("checklist.index", _l("Self-assessment"), order=40)

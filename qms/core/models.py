@@ -60,6 +60,7 @@ class Organization(TimestampMixin, db.Model):
     households: Mapped[int | None]
     staff_count: Mapped[int | None]
     as_of: Mapped[dt.date | None]
+    public_catalogue: Mapped[bool] = mapped_column(default=False)  # /library open to visitors
 
     def __str__(self) -> str:
         return self.name
@@ -124,3 +125,16 @@ class AuditEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+
+class SearchQueue(db.Model):
+    """Searchable records changed by a commit, written in the same transaction; the index applies them after
+    the commit and marks them done (qms/search.py). Done rows are kept two days so a rebuild can replay them."""
+
+    __tablename__ = "search_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[int]
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done: Mapped[bool] = mapped_column(default=False, index=True)

@@ -30,16 +30,29 @@ def drills_card(user, cycle) -> Card | None:
                 link_text=_("Open the schedule"))
 
 
+def _drill_document(drill: Drill) -> dict:
+    # Staff names are not indexed: only quality and admin may see them.
+    parts = [drill.unit_observed, drill.scenario.title_zh if drill.scenario else "", drill.comments]
+    return {"title": str(drill), "body": "\n\n".join(p for p in parts if p), "date": drill.occurred_at}
+
+
+def _action_document(action: CorrectiveAction) -> dict:
+    parts = [action.root_cause, action.action_taken, action.effectiveness_check]
+    return {"title": action.title, "body": "\n\n".join(p for p in parts if p),
+            "date": action.due_date or action.created_at}
+
+
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "drill", Drill, _l("Mystery-shopper drill"), endpoint="drills.detail", url_kwarg="drill_id", evidence=True,
+        search=records.SearchSpec(document=_drill_document),
         can_edit=services.can_edit_drill, title=str,
         field_labels=_labels(DrillForm, services.DRILL_FIELDS) | {"total_pct": _l("Total (%)"),
                                                                    "rating": _l("Rating"),
                                                                    "reviewed_at": _l("Reviewed")}))
     records.register(records.RecordType(
         "corrective_action", CorrectiveAction, _l("Corrective action"), endpoint="drills.action",
-        url_kwarg="action_id", evidence=True,
+        url_kwarg="action_id", evidence=True, search=records.SearchSpec(document=_action_document),
         field_labels=_labels(ActionForm, services.ACTION_FIELDS) | {"status": _l("Status"),
                                                                      "effectiveness_check": _l("Effectiveness check")},
         value_labels={"status": {s.value: label for s, label in ACTION_STATUS_LABELS.items()}}))

@@ -36,11 +36,17 @@ def channel_label(value: str) -> str:
     return str(CHANNEL_LABELS.get(value, value))
 
 
+def _search_document(initiative: Initiative) -> dict:
+    return {"title": " / ".join(t for t in (initiative.title_zh, initiative.title_en) if t),
+            "body": "\n\n".join(t for t in (initiative.summary, initiative.problem, initiative.what_changed,
+                                             initiative.partners) if t),
+            "keywords": list(initiative.tags or []), "date": initiative.start_date or initiative.created_at}
+
+
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "initiative", Initiative, _l("SPARK initiative"), endpoint="initiatives.detail", url_kwarg="initiative_id",
-        evidence=True, can_edit=services.can_edit, search_fields=("title_zh", "title_en", "summary", "problem",
-                                                                  "what_changed"),
+        evidence=True, can_edit=services.can_edit, search=records.SearchSpec(document=_search_document),
         field_labels=_labels(InitiativeForm, services.INITIATIVE_FIELDS),
         value_labels={"status": {s.value: label for s, label in STATUS_LABELS.items()}}))
     records.register(records.RecordType(

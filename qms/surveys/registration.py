@@ -36,6 +36,11 @@ def register(app: Flask) -> None:
     records.register(records.RecordType("follow_up_case", FollowUpCase, _l("Follow-up case"),
                                         endpoint="surveys.case", url_kwarg="case_id",
                                         readable_by=frozenset({Role.QUALITY}),
+                                        search=records.SearchSpec(document=lambda case: {
+                                            "title": str(case), "date": case.closed_on or case.created_at,
+                                            "body": "\n\n".join(t for t in (case.vote.reason if case.vote else "",
+                                                                             case.response_to_citizen,
+                                                                             case.improvement) if t)}),
                                         field_labels=_labels(CaseForm, services.CASE_FIELDS)))
     records.register(records.RecordType("kiosk_token", KioskToken, _l("Vote kiosk")))
     register_nav("surveys.index", _l("Surveys"), order=57)

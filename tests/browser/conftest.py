@@ -24,8 +24,11 @@ def live_server(migrated_database):
     from qms import demo
     from qms.extensions import db
 
+    from qms import search
+
     app = create_app(make_config(migrated_database))
     with app.app_context():
+        search.create_empty(app)
         demo.seed_demo()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)

@@ -1,0 +1,40 @@
+"""The archive's record types (searchable, citable as evidence), navigation and dashboard card."""
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms import records
+from qms.archive import services
+from qms.archive.forms import PublicationForm
+from qms.archive.identifiers import format_isbn
+from qms.archive.models import KIND_LABELS, Holding, Publication, PublicationFile
+from qms.core.dashboard import Card, register_card, register_nav
+
+
+def archive_card(user, cycle) -> Card | None:
+    publications = services.list_publications()
+    if not publications:
+        return None
+    lines = [(_("Publications"), str(len(publications))),
+             (_("In the public catalogue"), str(sum(1 for p in publications if p.public)))]
+    if services.can_edit(user):
+        lines.append((_("Files with no text"), str(services.count_without_text())))
+    return Card(title=_("Publications archive"), lines=lines, link=url_for("archive.index"),
+                link_text=_("Search the archive"))
+
+
+def register(app: Flask) -> None:
+    records.register(records.RecordType(
+        "publication", Publication, _l("Publication"), title=str, endpoint="archive.publication",
+        url_kwarg="publication_id", evidence=True, can_edit=services.can_edit,
+        search=records.SearchSpec(document=services.search_document,
+                                  parents={PublicationFile: lambda f: f.publication_id,
+                                           Holding: lambda h: h.publication_id},
+                                  load=("files",)),
+        field_labels={name: getattr(PublicationForm, name).args[0] for name in services.PUBLICATION_FIELDS
+                      if hasattr(PublicationForm, name)} | {"files": _l("Files"), "cover": _l("Cover image"),
+                                                            "holdings": _l("Holding libraries")},
+        value_labels={"kind": {k.value: label for k, label in KIND_LABELS.items()}}))
+    register_nav("archive.index", _l("Publications"), order=70)
+    app.add_template_filter(format_isbn, "isbn")
+    register_card("archive", archive_card, order=40)

@@ -1,0 +1,849 @@
+"""Full-text search over every record type that registers a SearchSpec (qms/records.py).
+
+The only module that imports Whoosh, jieba and OpenCC. What it does, and why (see STACK-NOTES):
+
+* One normalization for documents and queries alike: full-width folded to half-width, Traditional folded to
+  Simplified with OpenCC (length-preserving, so character offsets still point into the original text), lower
+  case. 户籍 and 戶籍 become the same term.
+* jieba (precise mode, HMM off) with a domain dictionary shipped beside this file; tokens get sequential
+  positions, so phrase queries work; the 2- and 3-character dictionary words inside a longer word are
+  indexed at the same position, so 戶籍 finds 戶籍登記. English words are stemmed (Porter) and stop words
+  dropped.
+* Adjacent word pairs are indexed as terms of their own ("pairs"), so a two-word phrase is one term lookup
+  instead of a positional merge over thousands of postings.
+* Snippets come from character offsets stored with the postings, never from segmenting whole documents
+  again at query time.
+* The index follows the database: after every flush the changed searchable records are queued in the
+  search_queue table (in the same transaction), and after the commit the queue is applied under Whoosh's
+  writer lock, waiting for other workers instead of failing. A change whose index update fails stays queued
+  and is applied by the next update, ``qms search sync`` or a rebuild; search says how many are waiting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from flask import current_app, has_app_context
+from markupsafe import Markup, escape
+from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.orm import Session
+from whoosh.analysis import Token, Tokenizer
+
+from qms import records
+from qms.extensions import db
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+IDENTITY_FILE = "qms-index.json"
+WORDS_FILE = Path(__file__).with_name("search_words.txt")
+QUEUE_KEY = "qms_search_refs"
+KEEP_DONE = dt.timedelta(days=2)  # applied queue rows are kept this long, so a rebuild can replay them
+WRITE_TIMEOUT = 60.0  # seconds an update waits for another worker's writer lock
+
+FACETS = ("type", "kind", "year", "keyword")
+SEARCH_FIELDS = ("title", "body", "author", "keyword")
+FIELD_BOOSTS = {"title": 3.0, "author": 2.0, "keyword": 2.0}
+
+# --- normalization and segmentation -------------------------------------------------------------
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORDISH = re.compile(r"[^\W_]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+_init_lock = threading.Lock()
+_converter = None
+_segmenter = None
+
+
+def _opencc():
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+def normalize(text: str) -> str:
+    """Fold full-width to half-width, Traditional to Simplified and case, keeping every character's offset."""
+    folded = text.translate(_FULLWIDTH)
+    converter = _opencc()
+    converted = converter.convert(folded)
+    if len(converted) != len(folded):  # never seen, but offsets must stay true: convert one character at a time
+        converted = "".join(c2 if len(c2 := converter.convert(c)) == 1 else c for c in folded)
+    lowered = converted.lower()
+    if len(lowered) != len(converted):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in converted)
+    return lowered
+
+
+def domain_words() -> list[str]:
+    words = []
+    for line in WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.append(word)
+    return words
+
+
+def _jieba():
+    global _segmenter
+    if _segmenter is None:
+        with _init_lock:
+            if _segmenter is None:
+                import jieba  # never jieba.analyse: it loads ~126 MiB of tagging data we do not use
+
+                jieba.setLogLevel(logging.WARNING)
+                segmenter = jieba.Tokenizer()
+                segmenter.initialize()
+                for word in domain_words():
+                    segmenter.add_word(normalize(word))
+                _segmenter = segmenter
+    return _segmenter
+
+
+@functools.lru_cache(maxsize=1024)
+def _stem(word: str) -> str:
+    from whoosh.lang.porter import stem
+
+    return stem(word)
+
+
+def _stop_words() -> frozenset:
+    from whoosh.analysis import STOP_WORDS
+
+    return STOP_WORDS
+
+
+@functools.lru_cache(maxsize=16)
+def analyse(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
+    """(term, position, start char, end char, is a sub-word) for a text; cached so that the body and its
+    pairs field, analysed one after the other, segment the text once."""
+    segmenter = _jieba()
+    stop_words = _stop_words()
+    freq = segmenter.FREQ
+    out: list[tuple[str, int, int, int, bool]] = []
+    position = offset = 0
+    for word in segmenter.cut(normalize(text), HMM=False):
+        start, offset = offset, offset + len(word)
+        if not _WORDISH.search(word):
+            continue  # spaces and punctuation
+        if word.isascii():
+            if word in stop_words:
+                continue
+            out.append((_stem(word) if word.isalpha() else word, position, start, offset, False))
+        else:
+            out.append((word, position, start, offset, False))
+            if len(word) > 2 and _CJK.match(word):
+                for size in (2, 3):
+                    for i in range(len(word) - size + 1):
+                        part = word[i:i + size]
+                        if part != word and freq.get(part):
+                            out.append((part, position, start + i, start + i + size, True))
+        position += 1
+    return tuple(out)
+
+
+def terms(text: str, *, subwords: bool = False) -> list[str]:
+    """The terms a text is searched by (what a query for it looks up)."""
+    return [term for term, _p, _s, _e, sub in analyse(text) if subwords or not sub]
+
+
+def _pairs(text: str) -> list[tuple[str, int]]:
+    words = [(term, position) for term, position, _s, _e, sub in analyse(text) if not sub]
+    return [(f"{a}_{b}", position) for (a, position), (b, _p) in zip(words, words[1:], strict=False)]
+
+
+class WordTokenizer(Tokenizer):
+    """jieba words with sequential positions and their sub-words at the same position (index time)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        with_subwords = mode != "query"
+        for text, position, startchar, endchar, sub in analyse(value):
+            if sub and not with_subwords:
+                continue
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + startchar
+                token.endchar = start_char + endchar
+            yield token
+
+
+class PairTokenizer(Tokenizer):
+    """Adjacent word pairs, the terms two-word phrase queries look up."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, position in _pairs(value):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+def schema():
+    from whoosh import fields
+
+    words = WordTokenizer()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),  # "type:id"
+        type=fields.ID(stored=True, sortable=True),
+        title=fields.TEXT(analyzer=words, stored=True, phrase=True),
+        body=fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True),
+        pairs=fields.TEXT(analyzer=PairTokenizer(), phrase=False),
+        author=fields.TEXT(analyzer=words, stored=True),
+        keyword=fields.TEXT(analyzer=words),
+        keywords=fields.KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
+        kind=fields.ID(stored=True, sortable=True),
+        year=fields.NUMERIC(stored=True, sortable=True, signed=False),
+        date=fields.DATETIME(stored=True, sortable=True),
+        access=fields.KEYWORD(scorable=False),
+        spell=fields.KEYWORD(scorable=False),
+    )
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+def access_terms(record_type: records.RecordType, public: bool) -> list[str]:
+    if record_type.readable_by is None:
+        found = ["signed_in"]
+    else:
+        found = sorted({str(role.value) for role in record_type.readable_by} | {"admin"})
+    if public:
+        found.append("public")
+    return found
+
+
+def user_access_terms(user) -> list[str]:
+    """The access terms a user's searches may match: what the registry's readable_by rules give them."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ["public"]
+    if getattr(user, "role", None) is not None and str(user.role.value) == "admin":
+        return ["signed_in", "public", "admin", "quality", "staff", "leader"]
+    return ["signed_in", "public", str(user.role.value)]
+
+
+def document_for(record_type: records.RecordType, record) -> dict:
+    raw = record_type.search.document(record)
+    title = (raw.get("title") or "").strip() or str(record)
+    body = "\n".join(part for part in (raw.get("body") or "",) if part)
+    author = raw.get("author") or ""
+    keywords = [str(k).strip() for k in raw.get("keywords") or [] if str(k).strip()]
+    date = raw.get("date")
+    if isinstance(date, dt.datetime):
+        date = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    elif isinstance(date, dt.date):
+        date = dt.datetime(date.year, date.month, date.day)
+    year = raw.get("year") or (date.year if date else None)
+    spell = sorted({w.lower() for w in _LATIN_WORD.findall(" ".join((title, body, author)))})
+    document = {
+        "key": f"{record_type.name}:{record.id}", "type": record_type.name, "title": title, "body": body,
+        "pairs": body, "author": author, "keyword": " ".join(keywords),
+        "keywords": ",".join(k.replace(",", " ") for k in keywords), "kind": raw.get("kind") or "",
+        "access": " ".join(access_terms(record_type, bool(raw.get("public")))), "spell": " ".join(spell),
+    }
+    if year:
+        document["year"] = int(year)
+    if date:
+        document["date"] = date
+    return document
+
+
+def _load(session: Session, record_type: records.RecordType, ids: Iterable[int] | None = None):
+    from sqlalchemy.orm import selectinload
+
+    model = record_type.model
+    statement = select(model).order_by(model.id)
+    if ids is not None:
+        statement = statement.where(model.id.in_(list(ids)))
+    for name in record_type.search.load:
+        statement = statement.options(selectinload(getattr(model, name)))
+    return session.scalars(statement.execution_options(yield_per=200))
+
+
+# --- the index on disk --------------------------------------------------------------------------
+
+class IndexUnavailable(Exception):
+    """The index is missing, was built by another version, or cannot be read; ``reason`` says which."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason  # "missing", "outdated" or "corrupt"
+        self.detail = detail
+
+
+def index_dir(app=None) -> Path:
+    app = app or current_app
+    configured = app.config.get("QMS_SEARCH_INDEX")
+    return Path(configured) if configured else Path(app.instance_path) / "search-index"
+
+
+def _identity(path: Path) -> dict:
+    try:
+        return json.loads((path / IDENTITY_FILE).read_text())
+    except FileNotFoundError:
+        raise IndexUnavailable("missing") from None
+    except (OSError, ValueError) as error:
+        raise IndexUnavailable("corrupt", str(error)) from None
+
+
+def open_index(path: Path | None = None):
+    from whoosh import index
+
+    path = path or index_dir()
+    identity = _identity(path)
+    if identity.get("schema") != SCHEMA_VERSION:
+        raise IndexUnavailable("outdated", f"schema {identity.get('schema')}, expected {SCHEMA_VERSION}")
+    try:
+        return index.open_dir(str(path))
+    except Exception as error:  # whoosh raises several kinds (EmptyIndexError, unpickling errors, OSError)
+        raise IndexUnavailable("corrupt", str(error)) from None
+
+
+def _create(path: Path):
+    from whoosh import index
+
+    path.mkdir(parents=True, exist_ok=True)
+    created = index.create_in(str(path), schema())
+    (path / IDENTITY_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION, "id": uuid.uuid4().hex,
+                                                 "built": dt.datetime.now(dt.timezone.utc).isoformat()}))
+    return created
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    old = target.with_name(f"{target.name}.old-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def create_empty(app=None) -> None:
+    """A new empty index in place of whatever is there (tests and a fresh install with no records)."""
+    target = index_dir(app)
+    new = target.with_name(f"{target.name}.new-{uuid.uuid4().hex[:8]}")
+    _create(new)
+    _swap_in(new, target)
+
+
+def _writer(ix):
+    return ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
+
+
+# --- following the database ---------------------------------------------------------------------
+
+_watch_cache: dict | None = None
+
+
+def _watched() -> dict:
+    """model -> [(record type name, function giving the id of the record to re-index)]"""
+    global _watch_cache
+    if _watch_cache is None or len(_watch_cache.get("_types", ())) != len(records.searchable_types()):
+        watched: dict = {"_types": tuple(rt.name for rt in records.searchable_types())}
+        for record_type in records.searchable_types():
+            watched.setdefault(record_type.model, []).append((record_type.name, lambda record: record.id))
+            for child, parent_id in record_type.search.parents.items():
+                watched.setdefault(child, []).append((record_type.name, parent_id))
+        _watch_cache = watched
+    return _watch_cache
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    watched = _watched()
+    refs = set()
+    for instance in chain(session.new, session.dirty, session.deleted):
+        for type_name, id_of in watched.get(type(instance), ()):
+            if instance in session.dirty and not session.is_modified(instance, include_collections=False):
+                continue
+            record_id = id_of(instance)
+            if record_id is not None:
+                refs.add((type_name, record_id))
+    if not refs:
+        return
+    from qms.core.models import SearchQueue, utcnow
+
+    now = utcnow()
+    session.connection().execute(insert(SearchQueue.__table__), [
+        {"record_type": type_name, "record_id": record_id, "queued_at": now, "done": False}
+        for type_name, record_id in sorted(refs)])
+    session.info.setdefault(QUEUE_KEY, set()).update(refs)
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(QUEUE_KEY, None) or not has_app_context():
+        return
+    if not current_app.config.get("QMS_SEARCH_SYNC", True):
+        return
+    try:
+        sync()
+    except IndexUnavailable:
+        pass  # search reports it; the changes wait in the queue for the rebuild
+    except Exception:
+        log.exception("search index update failed; the changes stay queued and are retried")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(QUEUE_KEY, None)
+
+
+def install(app) -> None:
+    if not getattr(install, "done", False):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+        install.done = True
+
+
+def _apply(ix, session: Session, refs: set[tuple[str, int]], writer=None) -> None:
+    """Write the current database state of refs into the index (deleting what no longer exists)."""
+    own_writer = writer is None
+    writer = writer or _writer(ix)
+    try:
+        by_type: dict[str, set[int]] = {}
+        for type_name, record_id in refs:
+            by_type.setdefault(type_name, set()).add(record_id)
+        for type_name, ids in by_type.items():
+            record_type = records.get(type_name)
+            found = {}
+            if record_type is not None and record_type.search is not None:
+                found = {record.id: record for record in _load(session, record_type, ids)}
+            for record_id in ids:
+                key = f"{type_name}:{record_id}"
+                if record_id in found:
+                    writer.update_document(**document_for(record_type, found[record_id]))
+                else:
+                    writer.delete_by_term("key", key)
+    except BaseException:
+        if own_writer:
+            writer.cancel()
+        raise
+    if own_writer:
+        writer.commit()
+
+
+def sync(limit: int = 2000) -> int:
+    """Apply queued changes to the index; returns how many records were written. Safe from several processes:
+    each waits for the writer lock, then reads the queue and the records, so the last writer writes the
+    latest state."""
+    from qms.core.models import SearchQueue, utcnow
+
+    ix = open_index()
+    applied = 0
+    with Session(db.engine) as session:
+        if not session.scalar(select(SearchQueue.id).where(SearchQueue.done.is_(False)).limit(1)):
+            return 0
+        writer = _writer(ix)
+        try:
+            rows = session.execute(select(SearchQueue.id, SearchQueue.record_type, SearchQueue.record_id)
+                                   .where(SearchQueue.done.is_(False)).order_by(SearchQueue.id).limit(limit)).all()
+            refs = {(row.record_type, row.record_id) for row in rows}
+            _apply(ix, session, refs, writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        applied = len(refs)
+        session.rollback()  # end the read transaction before writing
+        session.execute(update(SearchQueue).where(SearchQueue.id.in_([row.id for row in rows]))
+                        .values(done=True))
+        session.execute(delete(SearchQueue).where(SearchQueue.done.is_(True),
+                                                  SearchQueue.queued_at < utcnow() - KEEP_DONE))
+        session.commit()
+    return applied
+
+
+def count_searchable(session: Session | None = None) -> int:
+    session = session or db.session
+    return sum(session.scalar(select(func.count()).select_from(rt.model)) or 0
+               for rt in records.searchable_types())
+
+
+def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
+    """Build a new index from the database beside the old one, swap it in, then replay what changed meanwhile."""
+    from qms.core.models import SearchQueue
+
+    target = index_dir()
+    new = target.with_name(f"{target.name}.new-{uuid.uuid4().hex[:8]}")
+    written = 0
+    try:
+        with Session(db.engine) as session:
+            start_id = session.scalar(select(func.max(SearchQueue.id))) or 0
+            ix = _create(new)
+            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=128) if procs > 1 else ix.writer()
+            try:
+                for record_type in records.searchable_types():
+                    for record in _load(session, record_type):
+                        writer.add_document(**document_for(record_type, record))
+                        written += 1
+                        if progress:
+                            progress(1)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        _swap_in(new, target)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+    with Session(db.engine) as session:
+        later = session.execute(select(SearchQueue.record_type, SearchQueue.record_id)
+                                .where(SearchQueue.id > start_id)).all()
+        if later:
+            _apply(open_index(), session, {(row.record_type, row.record_id) for row in later})
+        session.rollback()
+        session.execute(update(SearchQueue).where(SearchQueue.done.is_(False)).values(done=True))
+        session.commit()
+    return written
+
+
+@dataclass
+class IndexStatus:
+    state: str  # "ok", "missing", "outdated", "corrupt"
+    documents: int = 0
+    pending: int = 0
+    built: str = ""
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def status() -> IndexStatus:
+    from qms.core.models import SearchQueue
+
+    pending = db.session.scalar(select(func.count()).select_from(SearchQueue).where(SearchQueue.done.is_(False)))
+    try:
+        ix = open_index()
+        with ix.reader() as reader:
+            documents = reader.doc_count()
+        built = _identity(index_dir()).get("built", "")
+    except IndexUnavailable as error:
+        return IndexStatus(error.reason, pending=pending or 0, detail=error.detail)
+    return IndexStatus("ok", documents=documents, pending=pending or 0, built=built)
+
+
+def check() -> tuple[list[str], list[str]]:
+    """Keys of records missing from the index, and keys in the index with no record behind them."""
+    expected = set()
+    for record_type in records.searchable_types():
+        expected.update(f"{record_type.name}:{record_id}"
+                        for record_id in db.session.scalars(select(record_type.model.id)))
+    with open_index().reader() as reader:
+        indexed = {term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("key")}
+        indexed = {key for key in indexed
+                   if any(True for _ in reader.postings("key", key).all_ids())} if indexed else set()
+    return sorted(expected - indexed), sorted(indexed - expected)
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _searcher():
+    path = index_dir()
+    try:
+        marker = (path / IDENTITY_FILE).stat()
+    except FileNotFoundError:
+        raise IndexUnavailable("missing") from None
+    stamp = (str(path), marker.st_ino, marker.st_mtime_ns)
+    cached = getattr(_local, "searchers", {}).get(str(path))
+    if cached is not None and cached[0] == stamp:
+        _stamp, ix, searcher = cached
+        if searcher.up_to_date():
+            return searcher
+        searcher.close()  # not refresh(): whoosh fails to reuse a reader of an empty index
+        searcher = ix.searcher()
+        _local.searchers[str(path)] = (stamp, ix, searcher)
+        return searcher
+    if cached is not None:
+        cached[2].close()
+    ix = open_index(path)
+    searcher = ix.searcher()
+    if not hasattr(_local, "searchers"):
+        _local.searchers = {}
+    _local.searchers[str(path)] = (stamp, ix, searcher)
+    return searcher
+
+
+class QueryProblem(Exception):
+    """A query that cannot be understood; the message is for the user."""
+
+
+_YEAR_SPAN = re.compile(r"\byear:(\d{3,4})\s*(?:-|\.\.|~|至|到)\s*(\d{3,4})\b")
+_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
+ALLOWED_FIELDS = {"title", "author", "keyword", "year", "kind", "type", "body"}
+FIELD_ALIASES = {"authors": "author", "editor": "author", "keywords": "keyword", "subject": "keyword",
+                 "text": "body"}
+
+
+def _parser(schema_):
+    from whoosh import qparser
+
+    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema_, fieldboosts=FIELD_BOOSTS,
+                                      group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.add_plugin(qparser.FieldAliasPlugin({k: [a for a, t in FIELD_ALIASES.items() if t == k]
+                                                for k in set(FIELD_ALIASES.values())}))
+    return parser
+
+
+def _prepare(text: str) -> str:
+    """Whoosh syntax with friendlier year spans and unknown field names turned into plain words."""
+    text = _YEAR_SPAN.sub(lambda m: f"year:[{m.group(1)} TO {m.group(2)}]", text)
+
+    def field(match):
+        name = match.group(1).lower()
+        if name in ALLOWED_FIELDS or name in FIELD_ALIASES:
+            return f"{name}:"
+        return f"{match.group(1)} "
+    text = _FIELD.sub(field, text)
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", " ").replace(")", " ")
+    return text
+
+
+def _rewrite_phrases(query):
+    """Two-word phrases in the body become one pair term (plus the words, for highlighting); longer ones keep
+    the positional phrase and gain their pair terms, which narrow the candidates first."""
+    from whoosh import query as q
+
+    if isinstance(query, q.Phrase):
+        words = [w for w in query.words if w]
+        if not words:
+            return q.NullQuery
+        if len(words) == 1:
+            return q.Term(query.fieldname, words[0], boost=query.boost)
+        if query.fieldname != "body" or query.slop != 1:
+            return query
+        parts = [q.Term("pairs", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)]
+        parts += [q.Term("body", w, boost=query.boost) for w in dict.fromkeys(words)]
+        if len(words) > 2:
+            parts.append(query)
+        return q.And(parts)
+    if isinstance(query, q.CompoundQuery):
+        return query.__class__([_rewrite_phrases(sub) for sub in query.subqueries], boost=query.boost)
+    if isinstance(query, q.Not):
+        return q.Not(_rewrite_phrases(query.query))
+    return query
+
+
+def parse(text: str, schema_=None):
+    from whoosh import query as q
+
+    schema_ = schema_ or schema()
+    prepared = _prepare(text or "").strip()
+    if not prepared:
+        return q.NullQuery
+    try:
+        parsed = _parser(schema_).parse(prepared)
+    except Exception as error:
+        raise QueryProblem(str(error)) from None
+    parsed = _rewrite_phrases(parsed).normalize()
+    return parsed
+
+
+@dataclass
+class Hit:
+    key: str
+    type: str
+    record_id: int
+    title: str
+    snippet: Markup
+    score: float
+    year: int | None = None
+    date: dt.datetime | None = None
+    kind: str = ""
+    keywords: list[str] = field(default_factory=list)
+    author: str = ""
+
+    @property
+    def record_type(self) -> records.RecordType | None:
+        return records.get(self.type)
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 10
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    problem: str | None = None  # the query could not be understood
+    unavailable: IndexUnavailable | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _formatters():
+    from whoosh import highlight
+
+    class MarkFormatter(highlight.HtmlFormatter):
+        def format_token(self, text, token, replace=False):
+            return "<mark>%s</mark>" % self._text(highlight.get_text(text, token, replace))
+
+    return highlight.PinpointFragmenter(maxchars=220, surround=60, autotrim=True), \
+        MarkFormatter(between=" … ")
+
+
+def _plain_snippet(text: str, size: int = 220) -> Markup:
+    text = " ".join((text or "").split())
+    return escape(text[:size] + ("…" if len(text) > size else ""))
+
+
+def _hit(whoosh_hit, with_snippet: bool = True) -> Hit:
+    stored = whoosh_hit.fields()
+    type_name, _, record_id = stored["key"].partition(":")
+    snippet = Markup("")
+    if with_snippet:
+        highlighted = whoosh_hit.highlights("body", top=2) if stored.get("body") else ""
+        snippet = Markup(highlighted) if highlighted else _plain_snippet(stored.get("body", ""))
+    return Hit(key=stored["key"], type=type_name, record_id=int(record_id), title=stored.get("title", ""),
+               snippet=snippet, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
+               kind=stored.get("kind", ""), author=stored.get("author", ""),
+               keywords=[k for k in stored.get("keywords", "").split(",") if k])
+
+
+def _filter(access: Iterable[str], filters: dict[str, Any]):
+    from whoosh import query as q
+
+    parts = [q.Or([q.Term("access", term) for term in access])]
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        if name == "year":
+            try:
+                parts.append(q.Term("year", int(value)))
+            except (TypeError, ValueError):
+                continue
+        elif name == "keyword":
+            parts.append(q.Term("keywords", str(value)))
+        elif name in ("type", "kind"):
+            values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            parts.append(q.Or([q.Term(name, str(v)) for v in values]))
+    return q.And(parts)
+
+
+def suggest(text: str) -> str | None:
+    """The query with misspelt English words replaced by the closest indexed word, or None."""
+    searcher = _searcher()
+    corrector = searcher.corrector("spell")
+    changed = False
+
+    def fix(match):
+        nonlocal changed
+        word = match.group(0)
+        if searcher.doc_frequency("spell", word.lower()):
+            return word
+        found = corrector.suggest(word.lower(), limit=1, maxdist=2)
+        if found:
+            changed = True
+            return found[0]
+        return word
+    corrected = re.sub(r"\b(?<![:\-])[A-Za-z]{3,}\b(?!:)", fix, text)
+    return corrected if changed else None
+
+
+def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None = None, page: int = 1,
+           per_page: int = 10, sort: str = "relevance", facets: Iterable[str] = FACETS) -> Results:
+    """One page of hits for a query, with facet counts over every hit the reader may see."""
+    from whoosh import query as q
+    from whoosh import sorting
+
+    results = Results(query=text or "", page=max(1, page), per_page=per_page)
+    try:
+        searcher = _searcher()
+        parsed = parse(text, searcher.schema) if (text or "").strip() else q.Every()
+    except IndexUnavailable as error:
+        results.unavailable = error
+        return results
+    except QueryProblem as error:
+        results.problem = str(error)
+        return results
+    if parsed is q.NullQuery:
+        results.problem = "empty"
+        return results
+    groups = {}
+    for name in facets:
+        column = "keywords" if name == "keyword" else name
+        groups[name] = sorting.FieldFacet(column, allow_overlap=name == "keyword", maptype=sorting.Count)
+    sortedby = None
+    if sort == "date":
+        sortedby = [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+    try:
+        found = searcher.search(parsed, filter=_filter(access, filters or {}), limit=results.page * per_page,
+                                sortedby=sortedby, groupedby=groups or None, terms=True)
+    except Exception as error:  # an odd query whoosh accepts but cannot run (a range on a text field, say)
+        log.info("query %r failed: %s", text, error)
+        results.problem = str(error)
+        return results
+    found.fragmenter, found.formatter = _formatters()
+    results.total = len(found)
+    start = (results.page - 1) * per_page
+    results.hits = [_hit(hit) for hit in found[start:start + per_page]]
+    for name in groups:
+        counts = found.groups(name)
+        pairs = [(value, count) for value, count in counts.items() if value not in (None, "", b"")]
+        if name == "year":
+            pairs.sort(key=lambda item: -int(item[0]))
+        else:
+            pairs.sort(key=lambda item: (-item[1], str(item[0])))
+        results.facets[name] = pairs
+    if results.total < 3 and (text or "").strip():
+        results.suggestion = suggest(text)
+    return results
+
+
+def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[str] | None = None) -> list[Hit]:
+    """Records whose text is most like the given record's (key "type:id"), excluding it."""
+    try:
+        searcher = _searcher()
+    except IndexUnavailable:
+        return []
+    docnum = searcher.document_number(key=key)
+    if docnum is None:
+        return []
+    flt = _filter(access, {"type": list(types)} if types else {})
+    found = searcher.more_like(docnum, "body", top=top, numterms=12, filter=flt, normalize=True)
+    return [_hit(hit, with_snippet=False) for hit in found]
+
+
+def documents_with(word: str) -> int:
+    """How many indexed documents hold a word in their body (for checks and the status page)."""
+    searcher = _searcher()
+    return sum(1 for _ in searcher.search(parse(word, searcher.schema), limit=None))
+
+
+def warm_up() -> None:
+    """Load jieba and OpenCC now (a worker does this once; ~0.5 s and ~60 MiB)."""
+    analyse("戶籍登記 warm up")
