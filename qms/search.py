@@ -712,7 +712,7 @@ def _formatters():
         def format_token(self, text, token, replace=False):
             return "<mark>%s</mark>" % self._text(highlight.get_text(text, token, replace))
 
-    return highlight.PinpointFragmenter(maxchars=220, surround=60, autotrim=True), \
+    return highlight.PinpointFragmenter(maxchars=220, surround=60, autotrim=False), \
         MarkFormatter(between=" … ")
 
 

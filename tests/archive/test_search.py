@@ -1,0 +1,192 @@
+"""Chinese and English search through qms/search.py, over records written by the services (so every test also
+checks that a commit updates the index)."""
+import pytest
+
+from qms import search
+from qms.archive import services
+from qms.auth.models import Role
+from tests.factories import UserFactory
+
+EVERYONE = ["signed_in", "public", "admin", "quality", "staff", "leader"]
+
+
+@pytest.fixture
+def actor(app):
+    return UserFactory(role=Role.QUALITY)
+
+
+def publish(actor, title, abstract="", **values):
+    values = {"title": title, "abstract": abstract, "kind": "handbook", **values}
+    return services.save_publication(None, values, actor)
+
+
+def titles(query, access=EVERYONE, **kwargs):
+    results = search.search(query, access=access, **kwargs)
+    assert results.problem is None and results.unavailable is None, results
+    return {hit.title for hit in results.hits}
+
+
+def test_the_analyzer_gives_sequential_positions_and_subwords_in_place():
+    tokens = search.analyse("戶籍登記與身分證換發")
+    main = [(term, pos) for term, pos, _s, _e, sub in tokens if not sub]
+    assert main == [("户籍登记", 0), ("与", 1), ("身分证", 2), ("换发", 3)]
+    subs = {(term, pos) for term, pos, _s, _e, sub in tokens if sub}
+    assert ("户籍", 0) in subs and ("登记", 0) in subs
+    # offsets point into the original Traditional text
+    assert all("戶籍登記與身分證換發"[s:e] for _t, _p, s, e, _sub in tokens)
+    assert search.normalize("ＡＢＣ１２３　戶籍") == "abc123 户籍"
+
+
+def test_a_two_word_query_matches_words_far_apart(actor):
+    publish(actor, "甲", "本手冊說明戶籍登記的流程。第二章另談國民身分證換發的準備文件。")
+    publish(actor, "乙", "本手冊只談戶籍登記。")
+    assert titles("戶籍登記 換發") == {"甲"}
+    assert titles("戶籍登記身分證換發") == {"甲"}  # one run of text, segmented into words that are all required
+
+
+def test_shenfenzheng_and_huji_inside_hujidengji_are_found(actor):
+    publish(actor, "證件", "請攜帶身分證辦理。")
+    publish(actor, "登記", "戶籍登記須知。")
+    assert titles("身分證") == {"證件"}
+    assert titles("戶籍") == {"登記"}
+    assert titles("歸化") == set()
+
+
+def test_traditional_and_simplified_find_each_other(actor):
+    publish(actor, "繁體", "戶籍謄本申請")
+    publish(actor, "简体", "户籍誊本申请")
+    assert titles("户籍") == {"繁體", "简体"}
+    assert titles("戶籍謄本") == {"繁體", "简体"}
+
+
+def test_chinese_phrases(actor):
+    publish(actor, "相連", "今日起身分證換發免排隊。")
+    publish(actor, "分開", "身分證遺失請先報案，再到所換發。")
+    assert titles('"身分證換發"') == {"相連"}
+    assert titles("身分證 換發") == {"相連", "分開"}
+    assert titles('"身分證 遺失 報案"') == set()  # three words, not adjacent in that order
+    assert titles('"身分證遺失"') == {"分開"}
+
+
+def test_english_phrases_and_stemming(actor):
+    publish(actor, "A", "Our offices improved service quality for citizens.")
+    publish(actor, "B", "The quality of our counter service is measured.")
+    assert titles('"service quality"') == {"A"}
+    assert titles("service quality") == {"A", "B"}
+    assert titles("improving offices") == {"A"}  # improving ~ improved, offices ~ office
+
+
+def test_field_queries_and_year_ranges(actor):
+    publish(actor, "姓名學迷失輔正之研究", "研究", authors="王小明", year=2014, kind="research_report")
+    publish(actor, "門牌手冊", "姓名學不在標題", authors="陳大華", year=2016)
+    assert titles("title:姓名學") == {"姓名學迷失輔正之研究"}
+    assert titles("author:陳大華") == {"門牌手冊"}
+    assert titles("year:2013-2015") == {"姓名學迷失輔正之研究"}
+    assert titles("year:[2015 TO 2017]") == {"門牌手冊"}
+    assert titles("kind:research_report") == {"姓名學迷失輔正之研究"}
+
+
+def test_highlighting_marks_the_words_and_escapes_the_text(actor):
+    publish(actor, "H", "前言 <script>alert(1)</script> 本所戶籍登記服務全國第一。")
+    hit = search.search("戶籍", access=EVERYONE).hits[0]
+    snippet = str(hit.snippet)
+    assert "<mark>戶籍</mark>登記" in snippet  # the sub-word is marked inside the longer word, in Traditional
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+
+
+def test_facets_count_every_hit(actor):
+    publish(actor, "一", "戶籍", year=2014, kind="handbook", keywords=["門牌"])
+    publish(actor, "二", "戶籍", year=2015, kind="handbook", keywords=["門牌", "歸化"])
+    publish(actor, "三", "戶籍", year=2015, kind="brochure", keywords=["歸化"])
+    publish(actor, "四", "無關", year=2015, kind="brochure")
+    results = search.search("戶籍", access=EVERYONE, per_page=1)
+    assert results.total == 3 and len(results.hits) == 1 and results.pages == 3
+    assert dict(results.facets["kind"]) == {"handbook": 2, "brochure": 1}
+    assert dict(results.facets["year"]) == {2014: 1, 2015: 2}
+    assert dict(results.facets["keyword"]) == {"門牌": 2, "歸化": 2}
+    filtered = search.search("戶籍", access=EVERYONE, filters={"keyword": "歸化", "year": 2015})
+    assert {hit.title for hit in filtered.hits} == {"二", "三"}
+    page2 = search.search("戶籍", access=EVERYONE, per_page=2, page=2)
+    assert len(page2.hits) == 1
+
+
+def test_sort_by_date(actor):
+    publish(actor, "舊", "戶籍", year=2001)
+    publish(actor, "新", "戶籍 戶籍 戶籍", year=2020)
+    publish(actor, "中", "戶籍", year=2010)
+    hits = search.search("戶籍", access=EVERYONE, sort="date").hits
+    assert [hit.title for hit in hits] == ["新", "中", "舊"]
+
+
+@pytest.mark.parametrize("query", ['"戶籍', "(戶籍 OR", "戶籍)", "nosuchfield:戶籍", "！？。，", "...", "AND",
+                                   "year:abc", "title:", '""', "*", "year:[2020 TO"])
+def test_bad_queries_never_fail(actor, query):
+    publish(actor, "戶籍手冊", "戶籍")
+    results = search.search(query, access=EVERYONE)
+    assert results.unavailable is None
+    assert results.problem is not None or results.total >= 0
+
+
+def test_did_you_mean_for_misspelt_english(actor):
+    publish(actor, "E", "Naturalization and household registration handbook")
+    results = search.search("registraton handbok", access=EVERYONE)
+    assert results.total == 0 and results.suggestion == "registration handbook"
+    assert search.search("registration", access=EVERYONE).suggestion is None
+
+
+def test_more_like_this(actor):
+    a = publish(actor, "新住民歸化手冊", "外籍配偶 歸化 國籍 身分證 初設戶籍 新住民")
+    publish(actor, "歸化問答", "外籍配偶 歸化 國籍 新住民 常見問題")
+    publish(actor, "門牌手冊", "門牌 整編 道路 命名")
+    similar = search.more_like(f"publication:{a.id}", access=EVERYONE)
+    assert [hit.title for hit in similar][:1] == ["歸化問答"]
+    assert "新住民歸化手冊" not in {hit.title for hit in similar}
+
+
+def test_only_what_the_reader_may_see(app, actor):
+    from qms.surveys import services as surveys
+
+    kiosk, _token = surveys.issue_kiosk_token("k", None)
+    surveys.cast_vote(kiosk, False, "櫃台人員態度冷淡")  # a follow-up case: quality team only
+    publish(actor, "內部手冊", "冷淡的反面是熱情", public=False)
+    publish(actor, "公開手冊", "熱情服務", public=True)
+    staff = UserFactory(role=Role.STAFF)
+    quality = UserFactory(role=Role.QUALITY)
+    as_staff = search.user_access_terms(staff)
+    assert titles("冷淡", access=search.user_access_terms(quality)) >= {"內部手冊"}
+    assert any(hit.type == "follow_up_case"
+               for hit in search.search("冷淡", access=search.user_access_terms(quality)).hits)
+    assert all(hit.type != "follow_up_case" for hit in search.search("冷淡", access=as_staff).hits)
+    assert titles("冷淡", access=as_staff) == {"內部手冊"}
+    assert titles("熱情", access=search.user_access_terms(None)) == {"公開手冊"}
+
+
+def test_changes_and_deletes_follow_the_database(actor):
+    publication = publish(actor, "原標題", "戶籍")
+    services.save_publication(publication, {"title": "新標題", "abstract": "門牌", "kind": "book"}, actor)
+    assert titles("戶籍") == set() and titles("門牌") == {"新標題"}
+    services.delete_publication(publication, actor)
+    assert titles("門牌") == set()
+    assert search.check() == ([], [])
+
+
+def test_a_missing_index_is_reported_and_rebuilt(app, actor):
+    import shutil
+
+    publish(actor, "手冊", "戶籍")
+    shutil.rmtree(search.index_dir())
+    assert search.search("戶籍", access=EVERYONE).unavailable.reason == "missing"
+    publish(actor, "第二本", "戶籍")  # the commit succeeds; its change waits in the queue
+    assert search.status().pending >= 1
+    assert search.reindex() == 2
+    assert titles("戶籍") == {"手冊", "第二本"} and search.status().pending == 0
+
+
+# Whoosh leaves the damaged table-of-contents file open when it fails to read it; not ours to close.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_corrupt_index_is_reported(app, actor):
+    publish(actor, "手冊", "戶籍")
+    for path in search.index_dir().glob("*.toc"):
+        path.write_bytes(b"garbage")
+    assert search.search("戶籍", access=EVERYONE).unavailable.reason == "corrupt"
+    assert search.status().state == "corrupt"
