@@ -1,0 +1,245 @@
+"""The archive's pages and services: identifiers on the form, uploads, no-text files, permissions, /library."""
+import io
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from qms import search, uploads
+from qms.archive import services
+from qms.archive.models import Publication, PublicationFile, TextStatus
+from qms.auth.models import Role
+from qms.core.models import AuditEvent
+from qms.core.services import ServiceError
+from tests.archive import files
+from tests.factories import OrganizationFactory, UserFactory
+
+FORM = {"title": "姓名學迷失輔正之研究", "kind": "research_report", "language": "zh-Hant", "year": "2014",
+        "isbn": "978-986-02-7092-1", "gpn": "3810000238", "keywords": "姓名學、更改姓名", "subjects": "",
+        "holdings": "中央研究院人文社會科學聯合圖書館 | 783.1 8467\n國立交通大學圖書館"}
+
+
+def test_quality_creates_a_publication_with_identifiers_and_holdings(login_as, db):
+    client = login_as(Role.QUALITY)
+    response = client.post_form("/archive/new", FORM)
+    assert response.status_code == 302
+    publication = db.session.scalars(select(Publication)).one()
+    assert publication.isbn == "9789860270921" and publication.gpn == "3810000238"
+    assert [(h.library, h.call_number) for h in publication.holdings] == [
+        ("中央研究院人文社會科學聯合圖書館", "783.1 8467"), ("國立交通大學圖書館", "")]
+    assert publication.keywords == ["姓名學", "更改姓名"]
+    page = client.get(f"/archive/{publication.id}").get_data(as_text=True)
+    assert "978-986-02-7092-1" in page and "民國 103" in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.entity_type == "publication")) == 1
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("isbn", "978-986-02-7092-2", "檢查碼不正確"), ("isbn", "12345", "10 或 13 位"),
+    ("gpn", "381000023", "10 位數字"), ("year", "3000", "1900"), ("title", "", "必填"),
+])
+def test_bad_fields_are_refused_beside_the_field_and_change_nothing(login_as, db, field, value, message):
+    client = login_as(Role.QUALITY)
+    response = client.post_form("/archive/new", {**FORM, field: value})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body and f'id="{field}-error"' in body
+    assert db.session.scalar(select(func.count()).select_from(Publication)) == 0
+
+
+def test_duplicate_isbn_and_gpn_are_refused(login_as, db):
+    client = login_as(Role.QUALITY)
+    assert client.post_form("/archive/new", FORM).status_code == 302
+    response = client.post_form("/archive/new", {**FORM, "gpn": "", "isbn": "9789860270921"})
+    assert response.status_code == 400 and "已有其他出版品使用此 ISBN" in response.get_data(as_text=True)
+    response = client.post_form("/archive/new", {**FORM, "isbn": "", "gpn": "381-000-0238"})
+    assert response.status_code == 400 and "已有其他出版品使用此 GPN" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Publication)) == 1
+
+
+def test_isbn10_is_stored_as_isbn13_and_shown_with_both(app, db):
+    actor = UserFactory(role=Role.QUALITY)
+    publication = services.save_publication(None, {"title": "T", "isbn": "0-306-40615-2"}, actor)
+    assert publication.isbn == "9780306406157" and publication.isbn10 == "0306406152"
+    with pytest.raises(ServiceError) as error:
+        services.save_publication(None, {"title": "U", "isbn": "9780306406157"}, actor)
+    assert error.value.field == "isbn"
+
+
+def test_staff_and_leaders_read_but_do_not_edit(login_as, db):
+    actor = UserFactory(role=Role.QUALITY)
+    publication = services.save_publication(None, {"title": "手冊"}, actor)
+    for role in (Role.STAFF, Role.LEADER):
+        client = login_as(role)
+        assert client.get(f"/archive/{publication.id}").status_code == 200
+        assert client.get("/archive/new").status_code == 403
+        assert client.post_form(f"/archive/{publication.id}/delete", {}, token_from="/").status_code == 403
+
+
+def test_upload_a_pdf_and_find_it_by_a_word_of_its_body(login_as, db):
+    client = login_as(Role.QUALITY)
+    client.post_form("/archive/new", {**FORM, "isbn": "", "gpn": ""})
+    publication = db.session.scalars(select(Publication)).one()
+    data = files.pdf_with_text("本研究分析新生兒從母姓比例逐年上升的原因。")
+    response = client.post_form(f"/archive/{publication.id}/files",
+                                {"file": (io.BytesIO(data), "study.pdf"), "public": "y"}, token_from="/",
+                                content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(PublicationFile)).one()
+    assert stored.text_status == TextStatus.OK and "從母姓" in stored.text
+    assert uploads.path_of(stored.stored_name).read_bytes() == data
+    page = client.get("/archive/?q=從母姓").get_data(as_text=True)
+    assert "姓名學迷失輔正之研究" in page and "<mark>從母姓</mark>" in page or "<mark>" in page
+    download = client.get(f"/archive/files/{stored.id}")
+    assert download.status_code == 200 and download.data == data
+    assert "attachment" in download.headers["Content-Disposition"]
+    download.close()
+
+
+def test_a_scanned_pdf_is_kept_marked_no_text_and_listed(login_as, db):
+    client = login_as(Role.QUALITY)
+    actor = UserFactory(role=Role.QUALITY)
+    publication = services.save_publication(None, {"title": "掃描本"}, actor)
+    response = client.post_form(f"/archive/{publication.id}/files",
+                                {"file": (io.BytesIO(files.pdf_without_text()), "scan.pdf")}, token_from="/",
+                                content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(PublicationFile)).one()
+    assert stored.text_status == TextStatus.NO_TEXT
+    attention = client.get("/archive/attention").get_data(as_text=True)
+    assert "scan.pdf" in attention and "掃描本" in attention
+
+
+def test_a_refused_upload_stores_nothing(login_as, db):
+    client = login_as(Role.QUALITY)
+    actor = UserFactory(role=Role.QUALITY)
+    publication = services.save_publication(None, {"title": "T"}, actor)
+    before = set(os.listdir(uploads.upload_dir()))
+    response = client.post_form(f"/archive/{publication.id}/files",
+                                {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "evil.pdf")}, token_from="/",
+                                content_type="multipart/form-data")
+    assert response.status_code == 400 and "不符" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PublicationFile)) == 0
+    assert set(os.listdir(uploads.upload_dir())) == before
+
+
+def test_a_failed_database_write_leaves_no_file(app, db, monkeypatch):
+    actor = UserFactory(role=Role.QUALITY)
+    publication = services.save_publication(None, {"title": "T"}, actor)
+    before = set(os.listdir(uploads.upload_dir()))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+    monkeypatch.setattr(services.audit, "record_event", fail)
+    with pytest.raises(RuntimeError):
+        services.add_file(publication, b"plain text file body", "a.txt", False, actor)
+    assert set(os.listdir(uploads.upload_dir())) == before
+
+
+def test_the_public_catalogue_shows_only_public_publications_and_files(app, client, login_as, db):
+    OrganizationFactory()
+    actor = UserFactory(role=Role.QUALITY)
+    public = services.save_publication(None, {"title": "公開手冊", "abstract": "戶籍", "public": True}, actor)
+    internal = services.save_publication(None, {"title": "內部手冊", "abstract": "戶籍", "public": False}, actor)
+    open_file = services.add_file(public, "公開檔案內文：門牌整編".encode(), "open.txt", True, actor)
+    closed_file = services.add_file(public, "內部檔案內文：門牌整編".encode(), "closed.txt", False, actor)
+    assert client.get("/library/").status_code == 404  # closed until an admin opens it
+    admin = login_as(Role.ADMIN)
+    assert admin.post_form("/archive/catalogue", {"open": "1"}, token_from="/").status_code == 302
+    assert services.catalogue_open()
+    listing = client.get("/library/?q=戶籍").get_data(as_text=True)
+    assert "公開手冊" in listing and "內部手冊" not in listing
+    assert client.get(f"/library/{public.id}").status_code == 200
+    assert client.get(f"/library/{internal.id}").status_code == 404
+    response = client.get(f"/library/files/{open_file.id}")
+    assert response.status_code == 200 and "門牌整編".encode() in response.data
+    response.close()
+    assert client.get(f"/library/files/{closed_file.id}").status_code == 404
+    assert "closed.txt" not in client.get(f"/library/{public.id}").get_data(as_text=True)
+    # nothing else is open to visitors
+    assert client.get(f"/archive/{public.id}").status_code == 302
+    assert client.get("/search/?q=戶籍").status_code == 302
+
+
+def test_a_staff_user_never_sees_what_they_may_not_read(login_as, db):
+    from qms.surveys import services as surveys
+
+    kiosk, _token = surveys.issue_kiosk_token("k", None)
+    surveys.cast_vote(kiosk, False, "等候時間過長令人不耐")
+    staff = login_as(Role.STAFF)
+    quality = login_as(Role.QUALITY)
+    assert "等候時間過長" not in staff.get("/search/?q=不耐").get_data(as_text=True)
+    assert "等候時間過長" in quality.get("/search/?q=不耐").get_data(as_text=True)
+
+
+def test_search_pages_handle_bad_queries(login_as):
+    client = login_as(Role.STAFF)
+    for query in ['"戶籍', "(((", "nosuch:field", "！！！", "year:[2020 TO", "a" * 600]:
+        for path in ("/search/", "/archive/"):
+            response = client.get(path, query_string={"q": query, "page": "x", "year": "abc"})
+            assert response.status_code == 200
+
+
+def test_the_index_status_page_and_rebuild(login_as, db, app):
+    actor = UserFactory(role=Role.QUALITY)
+    services.save_publication(None, {"title": "手冊", "abstract": "戶籍"}, actor)
+    client = login_as(Role.QUALITY)
+    assert "已索引筆數" in client.get("/search/status").get_data(as_text=True)
+    assert client.post_form("/search/status", {}).status_code == 302
+    import time
+
+    for _ in range(100):
+        if not client.get("/search/status.json").json["rebuild"]["running"]:
+            break
+        time.sleep(0.05)
+    assert client.get("/search/status.json").json["rebuild"]["written"] == 1
+    assert login_as(Role.STAFF).get("/search/status").status_code == 403
+
+
+def test_cli_reindex_and_check(runner, app):
+    actor = UserFactory(role=Role.QUALITY)
+    services.save_publication(None, {"title": "手冊", "abstract": "戶籍"}, actor)
+    result = runner.invoke(args=["qms", "search", "check"])
+    assert result.exit_code == 0 and "0 missing, 0 extra" in result.output
+    search.create_empty(app)
+    result = runner.invoke(args=["qms", "search", "check"])
+    assert result.exit_code == 1 and "missing from the index: publication:" in result.output
+    result = runner.invoke(args=["qms", "search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 1 records" in result.output
+    assert runner.invoke(args=["qms", "search", "check"]).exit_code == 0
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    from qms import create_app
+    from qms.archive import services
+    from qms.auth.models import User
+    from qms.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "QMS_SEARCH_INDEX": sys.argv[2],
+                      "SECRET_KEY": "x"})
+    with app.app_context():
+        actor = db.session.get(User, int(sys.argv[4]))
+        for i in range(int(sys.argv[5])):
+            services.save_publication(None, {"title": f"worker{sys.argv[3]}-{i}",
+                                             "abstract": f"並行寫入測試 worker{sys.argv[3]}"}, actor)
+""")
+
+
+def test_concurrent_index_updates_from_several_processes_lose_nothing(app, db):
+    actor = UserFactory(role=Role.QUALITY)
+    db.session.commit()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    workers, each = 4, 8
+    processes = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(search.index_dir()), str(n),
+                                   str(actor.id), str(each)], stderr=subprocess.PIPE)
+                 for n in range(workers)]
+    for process in processes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-2000:]
+    assert search.check() == ([], [])
+    assert search.status().pending == 0
+    results = search.search("並行寫入測試", access=["signed_in"], per_page=100)
+    assert results.total == workers * each
