@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_benchmarking.py
 	$(BIN)/python benchmarks/bench_drills.py
 	$(BIN)/python benchmarks/bench_surveys.py
+	$(BIN)/python benchmarks/bench_search.py
 
 setup: $(VENV)/.installed system-packages translations
 

@@ -17,11 +17,14 @@ from qms.extensions import db  # noqa: E402
 def demo_app(folder: str):
     """The app on a fresh SQLite file in folder, migrated and loaded with the demo data; returns (app, engine)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "QMS_SEARCH_INDEX": f"{folder}/search-index"})
     with app.app_context():
         import flask_migrate
 
+        from qms import search
+
         flask_migrate.upgrade()
+        search.create_empty(app)
         demo.seed_demo(force=True)
         return app, db.engine
 

@@ -35,6 +35,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 from flask import current_app, has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import delete, event, func, insert, select, update
@@ -734,6 +735,55 @@ def _hit(whoosh_hit, with_snippet: bool = True) -> Hit:
                keywords=[k for k in stored.get("keywords", "").split(",") if k])
 
 
+class _FacetColumns:
+    """Each document's type, kind and year as small integer codes, and each keyword's documents, read once per
+    searcher (that is, once per index change); facet counts over any set of hits are then numpy bincounts."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        self.values: dict[str, list] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        for name in ("type", "kind", "year"):
+            codes = np.full(size, -1, dtype=np.int32)
+            index: dict = {}
+            column = reader.column_reader(name) if reader.has_column(name) else None
+            if column is not None:
+                for docnum in range(size):
+                    value = column[docnum]
+                    if value in (None, "", b""):
+                        continue
+                    if isinstance(value, bytes):
+                        value = value.decode()
+                    codes[docnum] = index.setdefault(value, len(index))
+            self.values[name] = list(index)
+            self.codes[name] = codes
+        self.keyword_docs: dict[str, np.ndarray] = {}
+        for term in reader.lexicon("keywords"):
+            keyword = term.decode() if isinstance(term, bytes) else term
+            docs = np.fromiter(reader.postings("keywords", term).all_ids(), dtype=np.int64)
+            live = [d for d in docs if not reader.is_deleted(d)] if reader.has_deletions() else docs
+            self.keyword_docs[keyword] = np.asarray(live, dtype=np.int64)
+        self.size = size
+
+    def counts(self, name: str, matched: np.ndarray) -> list[tuple[Any, int]]:
+        if name == "keyword":
+            mask = np.zeros(self.size, dtype=bool)
+            mask[matched] = True
+            found = [(keyword, int(mask[docs].sum())) for keyword, docs in self.keyword_docs.items()]
+            return [(keyword, count) for keyword, count in found if count]
+        codes = self.codes[name][matched]
+        tally = np.bincount(codes[codes >= 0], minlength=len(self.values[name]))
+        return [(value, int(count)) for value, count in zip(self.values[name], tally, strict=False) if count]
+
+
+def _facet_columns(searcher) -> _FacetColumns:
+    columns = getattr(searcher, "_qms_facets", None)
+    if columns is None:
+        columns = searcher._qms_facets = _FacetColumns(searcher)
+    return columns
+
+
 def _filter(access: Iterable[str], filters: dict[str, Any]):
     from whoosh import query as q
 
@@ -793,27 +843,26 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     if parsed is q.NullQuery:
         results.problem = "empty"
         return results
-    groups = {}
-    for name in facets:
-        column = "keywords" if name == "keyword" else name
-        groups[name] = sorting.FieldFacet(column, allow_overlap=name == "keyword", maptype=sorting.Count)
     sortedby = None
     if sort == "date":
         sortedby = [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+    flt = _filter(access, filters or {})
     try:
-        found = searcher.search(parsed, filter=_filter(access, filters or {}), limit=results.page * per_page,
-                                sortedby=sortedby, groupedby=groups or None, terms=True)
+        # The page of hits: scored with Whoosh's block-skipping optimizations (no facet collector in the way).
+        found = searcher.search(parsed, filter=flt, limit=results.page * per_page, sortedby=sortedby, terms=True)
+        # Every hit, unscored, for the exact total and the facet counts (numpy over per-document codes).
+        matched = np.fromiter(searcher.docs_for_query(q.And([parsed, flt])), dtype=np.int64)
     except Exception as error:  # an odd query whoosh accepts but cannot run (a range on a text field, say)
         log.info("query %r failed: %s", text, error)
         results.problem = str(error)
         return results
     found.fragmenter, found.formatter = _formatters()
-    results.total = len(found)
+    results.total = int(matched.size)
     start = (results.page - 1) * per_page
     results.hits = [_hit(hit) for hit in found[start:start + per_page]]
-    for name in groups:
-        counts = found.groups(name)
-        pairs = [(value, count) for value, count in counts.items() if value not in (None, "", b"")]
+    columns = _facet_columns(searcher)
+    for name in facets:
+        pairs = columns.counts(name, matched)
         if name == "year":
             pairs.sort(key=lambda item: -int(item[0]))
         else:
