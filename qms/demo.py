@@ -17,6 +17,7 @@ from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
 from qms.core import services as core
 from qms.core.models import AwardCycle, Organization
+from qms.dossier import demo as dossier_demo
 from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
@@ -109,6 +110,8 @@ def seed_demo(force: bool = False) -> list[str]:
     if initiatives:
         created.append(f"{len(initiatives)} SPARK initiatives")
         _link_demo_evidence(cycle, initiatives, users["quality"])
+    if dossier_demo.seed(cycle, users["leader"]):
+        created.append("application dossier")
     return created
 
 

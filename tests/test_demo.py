@@ -85,6 +85,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("survey", "create"): 1, ("survey_round", "create"): 1,
         ("survey_round", "update"): 1,  # its responses imported
         ("corrective_action", "create"): 3,  # the weak drill missed A2, B2 and C1 (C2 at 3/5 is not missed)
+        ("dossier", "create"): 1,  # the 2015 application, ready to generate
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)
