@@ -13,7 +13,8 @@ from qms.dossier import jobs, services
 from qms.dossier.models import Dossier, DossierVersion
 from tests.factories import AwardCycleFactory, OrganizationFactory
 
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+                       "WjR9awAAAABJRU5ErkJggg==")
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.org/x.png", "https://example.org/a.css",
@@ -81,7 +82,7 @@ def test_settings_form_orders_sections_and_refuses_bad_input(app, db, login_as):
     url = f"/dossiers/{dossier.id}/edit"
     response = quality.post_form(url, {"title": "", "page_limit": "0"}, token_from=url)
     body = response.get_data(as_text=True)
-    assert response.status_code == 400 and "此欄位為必填" in body or "必填" in body
+    assert response.status_code == 400 and "必填" in body and "頁數上限" in body
     response = quality.post_form(url, {"title": "新名稱", "page_limit": "40", "include_cover": "y",
                                        "position_cover": "2", "include_foreword": "y", "position_foreword": "1"},
                                  token_from=url)
