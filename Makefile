@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_drills.py
 	$(BIN)/python benchmarks/bench_surveys.py
 	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_dossier.py
 
 setup: $(VENV)/.installed system-packages translations
 

@@ -56,7 +56,8 @@ EN = [
     "The quality award application tells one coherent story of service improvement.",
 ]
 QUERY_ZH = ["戶籍", "身分證", "歸化", "門牌", "印鑑證明", "戶籍謄本", "秘密客", "滿意度", "標竿學習", "新住民",
-            "從母姓", "姓名學", "單一窗口", "戶口名簿", "矯正措施", "電子化", "死亡登記", "博物館", "等候時間", "品質獎"]
+            "從母姓", "姓名學", "單一窗口", "戶口名簿", "矯正措施", "電子化", "死亡登記", "博物館", "等候時間",
+            "品質獎"]
 QUERY_EN = ["registration", "naturalization", "waiting time", "benchmarking", "satisfaction", "handbook",
             "counter", "quality award", "electronic services", "mystery shopper"]
 QUERY_SIMPLIFIED = ["户籍", "身分证", "归化", "门牌", "满意度", "誊本"]

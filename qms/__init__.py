@@ -24,7 +24,7 @@ from qms.config import (
 from qms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 FEATURES = ("qms.auth", "qms.core", "qms.evidence", "qms.checklist", "qms.initiatives", "qms.benchmarking",
-            "qms.drills", "qms.surveys", "qms.archive")
+            "qms.drills", "qms.surveys", "qms.archive", "qms.dossier")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

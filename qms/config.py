@@ -56,12 +56,14 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
     PASSWORD_MIN_LENGTH = 10
+    QMS_DOSSIER_SYNC = False  # True: render dossier versions inside the request (tests), not in a thread
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = True
+    QMS_DOSSIER_SYNC = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 

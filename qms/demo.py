@@ -18,6 +18,7 @@ from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
 from qms.core import services as core
 from qms.core.models import AwardCycle, Organization
+from qms.dossier import demo as dossier_demo
 from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
@@ -113,6 +114,8 @@ def seed_demo(force: bool = False) -> list[str]:
     publications = archive_demo.seed(users["quality"])
     if publications:
         created.append(f"{publications} publications")
+    if dossier_demo.seed(cycle, users["leader"]):
+        created.append("application dossier")
     return created
 
 

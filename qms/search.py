@@ -575,14 +575,24 @@ def _searcher():
     cached = getattr(_local, "searchers", {}).get(str(path))
     if cached is not None and cached[0] == stamp:
         _stamp, ix, searcher = cached
-        if searcher.up_to_date():
+        try:
+            current = searcher.up_to_date()
+        except Exception:  # a reader whoosh closed under us (a merge removed its segment): open a new one
+            current = False
+        if current:
             return searcher
-        searcher.close()  # not refresh(): whoosh fails to reuse a reader of an empty index
+        try:
+            searcher.close()  # not refresh(): whoosh fails to reuse a reader of an empty index
+        except Exception:
+            pass
         searcher = ix.searcher()
         _local.searchers[str(path)] = (stamp, ix, searcher)
         return searcher
     if cached is not None:
-        cached[2].close()
+        try:
+            cached[2].close()
+        except Exception:  # already closed with its index
+            pass
     ix = open_index(path)
     searcher = ix.searcher()
     if not hasattr(_local, "searchers"):

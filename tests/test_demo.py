@@ -89,6 +89,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("publication", "create"): len(archive_demo.PUBLICATIONS),
         ("publication", "update"): sum(1 for p in archive_demo.PUBLICATIONS if "file" in p),  # a file each
         ("organization", "update"): 1,  # the public catalogue opened
+        ("dossier", "create"): 1,  # the 2015 application, ready to generate
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)

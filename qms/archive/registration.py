@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms import records
-from qms.archive import services
+from qms.archive import dossier, services
 from qms.archive.forms import PublicationForm
 from qms.archive.identifiers import format_isbn
 from qms.archive.models import KIND_LABELS, Holding, Publication, PublicationFile
 from qms.core.dashboard import Card, register_card, register_nav
+from qms.dossier.sections import Section, register_section
 
 
 def archive_card(user, cycle) -> Card | None:
@@ -36,5 +37,7 @@ def register(app: Flask) -> None:
                                                             "holdings": _l("Holding libraries")},
         value_labels={"kind": {k.value: label for k, label in KIND_LABELS.items()}}))
     register_nav("archive.index", _l("Publications"), order=70)
+    register_section(Section("publications", _l("Publications"), order=70, template="pdf/dossier/publications.html",
+                             gather=dossier.gather))
     app.add_template_filter(format_isbn, "isbn")
     register_card("archive", archive_card, order=40)

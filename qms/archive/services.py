@@ -237,6 +237,7 @@ def search_document(publication: Publication) -> dict:
     parts = [publication.subtitle, publication.abstract, publication.series]
     parts += [f.text for f in publication.files if f.text]
     return {"title": str(publication), "body": "\n\n".join(p for p in parts if p),
-            "author": " ".join(publication.author_list + [publication.publisher]), "keywords": publication.keywords + publication.subjects,
+            "author": " ".join(publication.author_list + [publication.publisher]),
+            "keywords": publication.keywords + publication.subjects,
             "kind": publication.kind.value, "year": publication.year, "public": publication.public,
             "date": dt.date(publication.year, 1, 1) if publication.year else publication.created_at}

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms import records
-from qms.benchmarking import services
+from qms.benchmarking import dossier, services
 from qms.benchmarking.forms import MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import DECISION_LABELS, BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
 from qms.core.dashboard import Card, register_card, register_nav
+from qms.dossier.sections import Section, register_section
 
 
 def _labels(form_class, names) -> dict:
@@ -56,3 +57,5 @@ def register(app: Flask) -> None:
         value_labels={"decision": {d.value: label for d, label in DECISION_LABELS.items()}}))
     register_nav("benchmarking.index", _l("Benchmarking"), order=60)
     register_card("benchmarking", benchmarking_card, order=30)
+    register_section(Section("benchmarking", _l("Benchmarking"), order=40, template="pdf/dossier/benchmarking.html",
+                             gather=dossier.gather))

@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms import records
-from qms.checklist import services
+from qms.checklist import dossier, services
 from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
 from qms.cli import qms_cli
 from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.routes import local_today
+from qms.dossier.sections import Section, register_section
 from qms.i18n import is_chinese
 
 
@@ -65,4 +66,6 @@ def register(app: Flask) -> None:
         value_labels={"status": {status.value: label for status, label in ITEM_STATUS_LABELS.items()}}))
     register_nav("checklist.index", _l("Self-assessment"), order=40)
     register_card("readiness", readiness_card, order=5)
+    register_section(Section("self_assessment", _l("Self-assessment by award framework"), order=20,
+                             template="pdf/dossier/checklist.html", gather=dossier.gather))
     qms_cli.add_command(import_frameworks_command)

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from qms import records
 from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.routes import local_today, local_zone
-from qms.drills import services
+from qms.dossier.sections import Section, register_section
+from qms.drills import dossier, services
 from qms.drills.forms import ActionForm, DrillForm, ScenarioForm
 from qms.drills.models import ACTION_STATUS_LABELS, CorrectiveAction, Drill, DrillPlan, Scenario, Scorecard
 
@@ -63,3 +64,5 @@ def register(app: Flask) -> None:
     records.register(records.RecordType("drill_plan", DrillPlan, _l("Drill plan")))
     register_nav("drills.index", _l("Mystery shopper"), order=55)
     register_card("drills", drills_card, order=25)
+    register_section(Section("drills", _l("Mystery-shopper drills"), order=50, template="pdf/dossier/drills.html",
+                             gather=dossier.gather))

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from qms import records
 from qms.core.dashboard import Card, register_card, register_nav
-from qms.initiatives import services
+from qms.dossier.sections import Section, register_section
+from qms.initiatives import dossier, services
 from qms.initiatives.forms import ImprovementForm, InitiativeForm, MetricForm
 from qms.initiatives.models import (
     CHANNEL_LABELS,
@@ -59,4 +60,6 @@ def register(app: Flask) -> None:
     records.register(records.RecordType("spark_core", SparkCore, _l("SPARK core")))
     register_nav("initiatives.index", _l("SPARK initiatives"), order=50)
     register_card("spark", spark_card, order=20)
+    register_section(Section("initiatives", _l("SPARK initiatives"), order=30, template="pdf/dossier/initiatives.html",
+                             gather=dossier.gather))
     app.add_template_filter(channel_label, "channel_label")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import records, spreadsheets, uploads
+from qms import pdf, records, spreadsheets, uploads
 from qms.auth import access
 from qms.auth.models import Role
 from qms.auth.routes import show_service_error
@@ -14,7 +14,7 @@ from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, line
 from qms.core.models import AwardCycle
 from qms.core.routes import local_today
-from qms.core.services import ServiceError, current_cycle, list_cycles
+from qms.core.services import ServiceError, current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -219,6 +219,25 @@ def detail(initiative_id: int):
         subject_type="initiative", subject_id=initiative.id, today=local_today(), deadline=None,
         cited_by=evidence.cited_by(initiative), cite_form=cite_form, record_type="initiative",
         record_id=initiative.id, channel_labels=CHANNEL_LABELS, unit_labels=UNIT_LABELS)
+
+
+@bp.route("/<int:initiative_id>.pdf")
+@access.signed_in
+def initiative_pdf(initiative_id: int):
+    initiative = db.get_or_404(Initiative, initiative_id)
+    rows = [(p, savings.of(p)) for p in initiative.improvements]
+    charts = []
+    for (name, unit), points in services.metric_series(initiative).items():
+        if len(points) > 1:
+            charts.append((name, unit, points, data_uri(line([(m.observed_on, m.value) for m in points], title=name,
+                                                              unit=unit))))
+    organization = get_organization()
+    html = render_template("pdf/initiative.html", initiative=initiative, rows=rows, charts=charts, title=title,
+                           core_name=core_name, total=services.initiative_total(initiative),
+                           organization=organization, static_url=pdf.static_url,
+                           page_css=pdf.page_css(organization.name if organization else "", title(initiative)))
+    return Response(pdf.render(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="initiative-{initiative.id}.pdf"'})
 
 
 @bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])

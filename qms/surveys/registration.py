@@ -7,7 +7,8 @@ from qms import records
 from qms.auth.models import Role
 from qms.core.dashboard import Card, register_card, register_nav
 from qms.core.routes import local_today, local_zone
-from qms.surveys import services
+from qms.dossier.sections import Section, register_section
+from qms.surveys import dossier, services
 from qms.surveys.forms import CaseForm, RoundForm
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
 
@@ -45,3 +46,5 @@ def register(app: Flask) -> None:
     records.register(records.RecordType("kiosk_token", KioskToken, _l("Vote kiosk")))
     register_nav("surveys.index", _l("Surveys"), order=57)
     register_card("surveys", surveys_card, order=27)
+    register_section(Section("surveys", _l("Satisfaction surveys"), order=60, template="pdf/dossier/surveys.html",
+                             gather=dossier.gather))

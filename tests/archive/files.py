@@ -7,7 +7,8 @@ import io
 def pdf_with_text(text: str) -> bytes:
     from qms import pdf
 
-    return pdf.render(f'<html lang="zh-Hant"><body style="font-family: \'Noto Sans CJK TC\'"><p>{text}</p></body></html>')
+    return pdf.render(f'<html lang="zh-Hant" style="font-family: \'Noto Sans CJK TC\'"><body><p>{text}</p>'
+                      '</body></html>')
 
 
 def pdf_without_text() -> bytes:

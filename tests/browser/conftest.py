@@ -21,10 +21,8 @@ class QuietHandler(WSGIRequestHandler):
 @pytest.fixture(scope="module")
 def live_server(migrated_database):
     """Serve the app (with the demo data) in a thread; yield its base URL."""
-    from qms import demo
+    from qms import demo, search
     from qms.extensions import db
-
-    from qms import search
 
     app = create_app(make_config(migrated_database))
     with app.app_context():

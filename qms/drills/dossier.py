@@ -1,0 +1,35 @@
+"""The drills' dossier section: mystery-shopper results and how corrective actions were closed."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask_babel import gettext as _
+
+from qms.charts import data_uri, horizontal_bar
+from qms.core.routes import local_today, local_zone
+from qms.drills import services
+from qms.drills.models import ActionStatus
+
+
+def closure_rate(statuses: list[ActionStatus]) -> float | None:
+    """Share of corrective actions verified as effective (closed), in percent; None without actions."""
+    if not statuses:
+        return None
+    return sum(1 for s in statuses if s == ActionStatus.VERIFIED) / len(statuses) * 100
+
+
+def gather(context) -> dict | None:
+    report = services.report(local_today(), local_zone())
+    if not report.by_month:
+        return None
+    actions = services.list_actions()
+    by_status = Counter(a.status for a in actions)
+    chart = None
+    if report.by_section:
+        chart = data_uri(horizontal_bar([f"{code} {name}" for code, name, _p in report.by_section],
+                                        [pct for _c, _n, pct in report.by_section], title=_("Average score (%)"),
+                                        unit="%", width=680))
+    return {"report": report, "chart": chart, "actions": len(actions),
+            "by_status": [(status, by_status.get(status, 0)) for status in ActionStatus],
+            "closure_rate": closure_rate([a.status for a in actions]),
+            "drills": sum(n for _m, _avg, n in report.by_month)}
