@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from benchmarks.common import demo_app, signed_in  # noqa: E402
-from qms import search  # noqa: E402
+from qms import create_app, search  # noqa: E402
 from qms.archive.models import Publication  # noqa: E402
 from qms.extensions import db  # noqa: E402
 
@@ -110,25 +110,39 @@ def main():
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--reuse", metavar="DIR", help="keep the database and index in DIR and reuse them next time "
+                                                        "(skips the reindex measurement)")
     args = parser.parse_args()
     rng = random.Random(2015)
     corpus = [(f"出版品 {n} · {rng.choice(QUERY_ZH)}", document(rng), rng.choice(["handbook", "book", "brochure"]),
                rng.randint(2000, 2025), [rng.choice(QUERY_ZH), rng.choice(QUERY_ZH)]) for n in range(args.docs)]
     wanted = queries(rng, args.queries)
-    with tempfile.TemporaryDirectory() as folder:
-        app, _engine = demo_app(folder)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.reuse or scratch
+        reuse = bool(args.reuse) and (Path(folder) / "bench.sqlite3").exists()
+        if reuse:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench",
+                              "WTF_CSRF_ENABLED": False, "QMS_SEARCH_INDEX": f"{folder}/search-index"})
+        else:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            app, _engine = demo_app(folder)
         app.config["QMS_SEARCH_SYNC"] = False
         with app.app_context():
-            db.session.execute(insert(Publication), [
-                {"title": title, "abstract": body, "kind": kind, "year": year, "keywords": keywords, "public": False,
-                 "language": "zh-Hant", "subtitle": "", "authors": "", "publisher": "", "edition": "",
-                 "series": "", "subjects": []} for title, body, kind, year, keywords in corpus])
-            db.session.commit()
-            total = search.count_searchable()
-            start = time.perf_counter()
-            search.reindex(procs=args.procs)
-            seconds = time.perf_counter() - start
-        print(f"reindex: {total} records in {seconds:.1f} s = {total / seconds:.0f} records/s (procs={args.procs})")
+            if reuse and not search.status().ok:
+                search.reindex(procs=args.procs)
+            if not reuse:
+                db.session.execute(insert(Publication), [
+                    {"title": title, "abstract": body, "kind": kind, "year": year, "keywords": keywords,
+                     "public": False, "language": "zh-Hant", "subtitle": "", "authors": "", "publisher": "",
+                     "edition": "", "series": "", "subjects": []} for title, body, kind, year, keywords in corpus])
+                db.session.commit()
+                total = search.count_searchable()
+                start = time.perf_counter()
+                search.reindex(procs=args.procs)
+                seconds = time.perf_counter() - start
+        if not reuse:
+            print(f"reindex: {total} records in {seconds:.1f} s = {total / seconds:.0f} records/s "
+                  f"(procs={args.procs})")
 
         client = signed_in(app, "quality")
         http, raw, counts = [], [], []
@@ -144,10 +158,12 @@ def main():
                 assert response.status_code == 200
                 t0 = time.perf_counter()
                 searcher = search._searcher()
-                found = searcher.search(search.parse(text, searcher.schema), limit=10, terms=True)
+                parsed = search.parse(text, searcher.schema)
+                found = searcher.search(parsed, limit=10)
                 found.fragmenter, found.formatter = fragmenter, formatter
+                search._mark_terms(found, searcher, parsed, [hit.docnum for hit in found])
                 for hit in found:
-                    hit.highlights("body", top=2)
+                    hit.highlights(search.DEFAULT_FIELD, top=2)
                 raw.append((time.perf_counter() - t0) * 1000)
                 counts.append(len(found))
 

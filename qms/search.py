@@ -47,7 +47,7 @@ from qms.extensions import db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 IDENTITY_FILE = "qms-index.json"
 WORDS_FILE = Path(__file__).with_name("search_words.txt")
 QUEUE_KEY = "qms_search_refs"
@@ -55,8 +55,7 @@ KEEP_DONE = dt.timedelta(days=2)  # applied queue rows are kept this long, so a 
 WRITE_TIMEOUT = 60.0  # seconds an update waits for another worker's writer lock
 
 FACETS = ("type", "kind", "year", "keyword")
-SEARCH_FIELDS = ("title", "body", "author", "keyword")
-FIELD_BOOSTS = {"title": 3.0, "author": 2.0, "keyword": 2.0}
+DEFAULT_FIELD = "content"  # body, then title (twice: it weighs more), authors and keywords, in one field
 
 # --- normalization and segmentation -------------------------------------------------------------
 
@@ -214,7 +213,7 @@ def schema():
         key=fields.ID(stored=True, unique=True),  # "type:id"
         type=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
-        body=fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True),
+        content=fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True),
         pairs=fields.TEXT(analyzer=PairTokenizer(), phrase=False),
         author=fields.TEXT(analyzer=words, stored=True),
         keyword=fields.TEXT(analyzer=words),
@@ -251,7 +250,7 @@ def user_access_terms(user) -> list[str]:
 def document_for(record_type: records.RecordType, record) -> dict:
     raw = record_type.search.document(record)
     title = (raw.get("title") or "").strip() or str(record)
-    body = "\n".join(part for part in (raw.get("body") or "",) if part)
+    body = raw.get("body") or ""
     author = raw.get("author") or ""
     keywords = [str(k).strip() for k in raw.get("keywords") or [] if str(k).strip()]
     date = raw.get("date")
@@ -262,11 +261,16 @@ def document_for(record_type: records.RecordType, record) -> dict:
     year = raw.get("year") or (date.year if date else None)
     spell = sorted({w.lower() for w in _LATIN_WORD.findall(" ".join((title, body, author)))})
     document = {
-        "key": f"{record_type.name}:{record.id}", "type": record_type.name, "title": title, "body": body,
-        "pairs": body, "author": author, "keyword": " ".join(keywords),
+        "key": f"{record_type.name}:{record.id}", "type": record_type.name, "title": title,
+        "author": author, "keyword": " ".join(keywords),
         "keywords": ",".join(k.replace(",", " ") for k in keywords), "kind": raw.get("kind") or "",
         "access": " ".join(access_terms(record_type, bool(raw.get("public")))), "spell": " ".join(spell),
     }
+    # One field for plain queries: a query of several words then intersects two posting lists instead of
+    # unions over four fields. The body comes first, so snippets quote it; the same string feeds "pairs", so
+    # jieba segments it once.
+    content = "\n".join(part for part in (body, title, title, author, " ".join(keywords)) if part)
+    document["content"] = document["pairs"] = content
     if year:
         document["year"] = int(year)
     if date:
@@ -607,16 +611,15 @@ class QueryProblem(Exception):
 
 _YEAR_SPAN = re.compile(r"\byear:(\d{3,4})\s*(?:-|\.\.|~|至|到)\s*(\d{3,4})\b")
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
-ALLOWED_FIELDS = {"title", "author", "keyword", "year", "kind", "type", "body"}
+ALLOWED_FIELDS = {"title", "author", "keyword", "year", "kind", "type", "content"}
 FIELD_ALIASES = {"authors": "author", "editor": "author", "keywords": "keyword", "subject": "keyword",
-                 "text": "body"}
+                 "text": "content", "body": "content"}
 
 
 def _parser(schema_):
     from whoosh import qparser
 
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema_, fieldboosts=FIELD_BOOSTS,
-                                      group=qparser.AndGroup)
+    parser = qparser.QueryParser(DEFAULT_FIELD, schema_, group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.WildcardPlugin)
     parser.add_plugin(qparser.FieldAliasPlugin({k: [a for a, t in FIELD_ALIASES.items() if t == k]
                                                 for k in set(FIELD_ALIASES.values())}))
@@ -651,10 +654,9 @@ def _rewrite_phrases(query):
             return q.NullQuery
         if len(words) == 1:
             return q.Term(query.fieldname, words[0], boost=query.boost)
-        if query.fieldname != "body" or query.slop != 1:
+        if query.fieldname != DEFAULT_FIELD or query.slop != 1:
             return query
-        parts = [q.Term("pairs", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)]
-        parts += [q.Term("body", w, boost=query.boost) for w in dict.fromkeys(words)]
+        parts = [q.Term("pairs", f"{a}_{b}", boost=query.boost) for a, b in zip(words, words[1:], strict=False)]
         if len(words) > 2:
             parts.append(query)
         return q.And(parts)
@@ -727,6 +729,37 @@ def _formatters():
         MarkFormatter(between=" … ")
 
 
+def _mark_terms(found, searcher, parsed, docnums: list[int]) -> None:
+    """Tell the highlighter which query words each shown hit holds in its text, checked on the postings of those
+    few documents: cheaper than having the search record matched terms for every hit (terms=True), and it
+    also covers words that matched through a pair term."""
+    words = set()
+    for fieldname, text in parsed.iter_all_terms():
+        if fieldname == DEFAULT_FIELD:
+            words.add(text)
+        elif fieldname == "pairs":
+            words.update(str(text).split("_"))
+    termdocs, docterms = {}, {}
+    for word in words:
+        btext = word.encode("utf-8") if isinstance(word, str) else word
+        try:
+            matcher = searcher.postings(DEFAULT_FIELD, btext)
+        except Exception:  # the word is not in the index at all
+            continue
+        holding = set()
+        for docnum in sorted(docnums):
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                holding.add(docnum)
+        if holding:
+            termdocs[(DEFAULT_FIELD, btext)] = holding
+            for docnum in holding:
+                docterms.setdefault(docnum, []).append((DEFAULT_FIELD, btext))
+    found.termdocs, found.docterms = termdocs, docterms
+
+
 def _plain_snippet(text: str, size: int = 220) -> Markup:
     text = " ".join((text or "").split())
     return escape(text[:size] + ("…" if len(text) > size else ""))
@@ -737,8 +770,8 @@ def _hit(whoosh_hit, with_snippet: bool = True) -> Hit:
     type_name, _, record_id = stored["key"].partition(":")
     snippet = Markup("")
     if with_snippet:
-        highlighted = whoosh_hit.highlights("body", top=2) if stored.get("body") else ""
-        snippet = Markup(highlighted) if highlighted else _plain_snippet(stored.get("body", ""))
+        highlighted = whoosh_hit.highlights(DEFAULT_FIELD, top=2) if stored.get(DEFAULT_FIELD) else ""
+        snippet = Markup(highlighted) if highlighted else _plain_snippet(stored.get(DEFAULT_FIELD, ""))
     return Hit(key=stored["key"], type=type_name, record_id=int(record_id), title=stored.get("title", ""),
                snippet=snippet, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
                kind=stored.get("kind", ""), author=stored.get("author", ""),
@@ -859,7 +892,7 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     flt = _filter(access, filters or {})
     try:
         # The page of hits: scored with Whoosh's block-skipping optimizations (no facet collector in the way).
-        found = searcher.search(parsed, filter=flt, limit=results.page * per_page, sortedby=sortedby, terms=True)
+        found = searcher.search(parsed, filter=flt, limit=results.page * per_page, sortedby=sortedby)
         # Every hit, unscored, for the exact total and the facet counts (numpy over per-document codes).
         matched = np.fromiter(searcher.docs_for_query(q.And([parsed, flt])), dtype=np.int64)
     except Exception as error:  # an odd query whoosh accepts but cannot run (a range on a text field, say)
@@ -869,7 +902,9 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     found.fragmenter, found.formatter = _formatters()
     results.total = int(matched.size)
     start = (results.page - 1) * per_page
-    results.hits = [_hit(hit) for hit in found[start:start + per_page]]
+    shown = found[start:start + per_page]
+    _mark_terms(found, searcher, parsed, [hit.docnum for hit in shown])
+    results.hits = [_hit(hit) for hit in shown]
     columns = _facet_columns(searcher)
     for name in facets:
         pairs = columns.counts(name, matched)
@@ -893,7 +928,7 @@ def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[
     if docnum is None:
         return []
     flt = _filter(access, {"type": list(types)} if types else {})
-    found = searcher.more_like(docnum, "body", top=top, numterms=12, filter=flt, normalize=True)
+    found = searcher.more_like(docnum, DEFAULT_FIELD, top=top, numterms=12, filter=flt, normalize=True)
     return [_hit(hit, with_snippet=False) for hit in found]
 
 
