@@ -827,21 +827,26 @@ class _Postings:
     Anything else (phrases of three words or more, ranges, wildcards, sorting by date) goes to Whoosh."""
 
     B, K1 = 0.75, 1.2
-    MAX_TERMS = 4096
+    MAX_BYTES = 64 * 1024 * 1024  # posting arrays kept per worker; beyond this the cache starts again
 
     def __init__(self, searcher):
         self.searcher = searcher
         self.size = searcher.doc_count_all()
         self.terms: dict = {}
+        self.bytes = 0
         self.lengths: dict[str, np.ndarray] = {}
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
         found = self.terms.get(key)
         if found is None:
-            if len(self.terms) >= self.MAX_TERMS:
+            found = self._read(fieldname, text)
+            size = found[0].nbytes + found[1].nbytes
+            if self.bytes + size > self.MAX_BYTES:
                 self.terms.clear()
-            found = self.terms[key] = self._read(fieldname, text)
+                self.bytes = 0
+            self.terms[key] = found
+            self.bytes += size
         return found
 
     def _read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
