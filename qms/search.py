@@ -47,7 +47,7 @@ from qms.extensions import db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 IDENTITY_FILE = "qms-index.json"
 WORDS_FILE = Path(__file__).with_name("search_words.txt")
 QUEUE_KEY = "qms_search_refs"
@@ -214,6 +214,7 @@ def schema():
         type=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
         content=fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True),
+        body_end=fields.STORED(),  # where the body ends in content: snippets quote the body only
         pairs=fields.TEXT(analyzer=PairTokenizer(), phrase=False),
         author=fields.TEXT(analyzer=words, stored=True),
         keyword=fields.TEXT(analyzer=words),
@@ -271,6 +272,7 @@ def document_for(record_type: records.RecordType, record) -> dict:
     # jieba segments it once.
     content = "\n".join(part for part in (body, title, title, author, " ".join(keywords)) if part)
     document["content"] = document["pairs"] = content
+    document["body_end"] = len(body)
     if year:
         document["year"] = int(year)
     if date:
@@ -644,8 +646,8 @@ def _prepare(text: str) -> str:
 
 
 def _rewrite_phrases(query):
-    """Two-word phrases in the body become one pair term (plus the words, for highlighting); longer ones keep
-    the positional phrase and gain their pair terms, which narrow the candidates first."""
+    """Two-word phrases become one pair term; longer ones keep the positional phrase and gain their pair
+    terms, which narrow the candidates first."""
     from whoosh import query as q
 
     if isinstance(query, q.Phrase):
@@ -718,46 +720,58 @@ class Results:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _formatters():
-    from whoosh import highlight
-
-    class MarkFormatter(highlight.HtmlFormatter):
-        def format_token(self, text, token, replace=False):
-            return "<mark>%s</mark>" % self._text(highlight.get_text(text, token, replace))
-
-    return highlight.PinpointFragmenter(maxchars=220, surround=60, autotrim=False), \
-        MarkFormatter(between=" … ")
-
-
-def _mark_terms(found, searcher, parsed, docnums: list[int]) -> None:
-    """Tell the highlighter which query words each shown hit holds in its text, checked on the postings of those
-    few documents: cheaper than having the search record matched terms for every hit (terms=True), and it
-    also covers words that matched through a pair term."""
+def query_words(parsed) -> set[str]:
+    """The indexed words a query looks for in the content (pair terms split back into their words)."""
     words = set()
     for fieldname, text in parsed.iter_all_terms():
         if fieldname == DEFAULT_FIELD:
-            words.add(text)
+            words.add(text if isinstance(text, str) else text.decode("utf-8"))
         elif fieldname == "pairs":
             words.update(str(text).split("_"))
-    termdocs, docterms = {}, {}
+    return words
+
+
+SNIPPET_CHARS, SNIPPET_LEAD = 220, 50
+
+
+def snippet(searcher, docnum: int, words: set[str], text: str, end: int | None = None) -> Markup:
+    """The stretch of a document's body with the most query words, the words marked: their character offsets
+    come from the postings of this one document, so no text is segmented again at query time."""
+    end = len(text) if end is None else min(end, len(text))
+    spans = []
     for word in words:
-        btext = word.encode("utf-8") if isinstance(word, str) else word
         try:
-            matcher = searcher.postings(DEFAULT_FIELD, btext)
-        except Exception:  # the word is not in the index at all
+            matcher = searcher.postings(DEFAULT_FIELD, word.encode("utf-8"))
+        except Exception:  # not in the index at all
             continue
-        holding = set()
-        for docnum in sorted(docnums):
-            if not matcher.is_active():
-                break
+        if matcher.is_active():
             matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                holding.add(docnum)
-        if holding:
-            termdocs[(DEFAULT_FIELD, btext)] = holding
-            for docnum in holding:
-                docterms.setdefault(docnum, []).append((DEFAULT_FIELD, btext))
-    found.termdocs, found.docterms = termdocs, docterms
+        if matcher.is_active() and matcher.id() == docnum:
+            spans.extend((start, stop) for _pos, start, stop in matcher.value_as("characters") if stop <= end)
+    if not spans:
+        return _plain_snippet(text[:end])
+    merged: list[list[int]] = []
+    for start, stop in sorted(spans)[:500]:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    starts = [max(0, start - SNIPPET_LEAD) for start, _stop in merged]
+    best = max(range(len(merged)), key=lambda i: (sum(1 for s, e in merged if starts[i] <= s and
+                                                      e <= starts[i] + SNIPPET_CHARS), -i))
+    window_start = starts[best]
+    window_end = min(end, window_start + SNIPPET_CHARS)
+    out = [Markup("…")] if window_start > 0 else []
+    position = window_start
+    for start, stop in merged:
+        if start < window_start or stop > window_end:
+            continue
+        out += [escape(text[position:start]), Markup("<mark>"), escape(text[start:stop]), Markup("</mark>")]
+        position = stop
+    out.append(escape(text[position:window_end]))
+    if window_end < end:
+        out.append(Markup("…"))
+    return Markup("").join(out)
 
 
 def _plain_snippet(text: str, size: int = 220) -> Markup:
@@ -765,15 +779,15 @@ def _plain_snippet(text: str, size: int = 220) -> Markup:
     return escape(text[:size] + ("…" if len(text) > size else ""))
 
 
-def _hit(whoosh_hit, with_snippet: bool = True) -> Hit:
+def _hit(whoosh_hit, words: set[str] | None = None) -> Hit:
     stored = whoosh_hit.fields()
     type_name, _, record_id = stored["key"].partition(":")
-    snippet = Markup("")
-    if with_snippet:
-        highlighted = whoosh_hit.highlights(DEFAULT_FIELD, top=2) if stored.get(DEFAULT_FIELD) else ""
-        snippet = Markup(highlighted) if highlighted else _plain_snippet(stored.get(DEFAULT_FIELD, ""))
+    quoted = Markup("")
+    if words is not None:
+        quoted = snippet(whoosh_hit.searcher, whoosh_hit.docnum, words, stored.get(DEFAULT_FIELD, ""),
+                         stored.get("body_end"))
     return Hit(key=stored["key"], type=type_name, record_id=int(record_id), title=stored.get("title", ""),
-               snippet=snippet, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
+               snippet=quoted, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
                kind=stored.get("kind", ""), author=stored.get("author", ""),
                keywords=[k for k in stored.get("keywords", "").split(",") if k])
 
@@ -1054,12 +1068,10 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
         log.info("query %r failed: %s", text, error)
         results.problem = str(error)
         return results
-    found.fragmenter, found.formatter = _formatters()
     results.total = int(matched.size)
     start = (results.page - 1) * per_page
-    shown = found[start:start + per_page]
-    _mark_terms(found, searcher, parsed, [hit.docnum for hit in shown])
-    results.hits = [_hit(hit) for hit in shown]
+    words = query_words(parsed)
+    results.hits = [_hit(hit, words) for hit in found[start:start + per_page]]
     columns = _facet_columns(searcher)
     for name in facets:
         pairs = columns.counts(name, matched)
@@ -1084,7 +1096,7 @@ def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[
         return []
     flt = _filter(access, {"type": list(types)} if types else {})
     found = searcher.more_like(docnum, DEFAULT_FIELD, top=top, numterms=12, filter=flt, normalize=True)
-    return [_hit(hit, with_snippet=False) for hit in found]
+    return [_hit(hit) for hit in found]
 
 
 def documents_with(word: str) -> int:

@@ -224,3 +224,14 @@ def test_the_vectorized_path_agrees_with_whoosh(actor):
             assert np.allclose([got[d] for d in expected], list(expected.values())), text
     assert search._fast_search(searcher, search.parse('"戶籍 登記 身分證"', searcher.schema),
                                search._filter(EVERYONE, {}), 10) is None  # three-word phrase: Whoosh's path
+
+
+def test_snippets_quote_the_body_not_the_title_appended_for_search(actor):
+    publish(actor, "門牌整編手冊", "本手冊說明申請流程。" + "其他說明。" * 60 + "最後談到門牌。")
+    hit = search.search("門牌", access=EVERYONE).hits[0]
+    snippet = str(hit.snippet)
+    assert snippet.count("<mark>") == 1 and "<mark>門牌</mark>。" in snippet  # the body's only 門牌, not the title's
+    assert snippet.startswith("…")  # a window around the match, not the start of a long body
+    assert "整編手冊" not in snippet
+    only_title = search.search("整編", access=EVERYONE).hits[0]
+    assert "<mark>" not in str(only_title.snippet) and str(only_title.snippet).startswith("本手冊說明")
