@@ -243,3 +243,33 @@ def test_concurrent_index_updates_from_several_processes_lose_nothing(app, db):
     assert search.status().pending == 0
     results = search.search("並行寫入測試", access=["signed_in"], per_page=100)
     assert results.total == workers * each
+
+
+def test_search_and_archive_pages_run_a_bounded_number_of_queries(login_as, db):
+    from sqlalchemy import event
+
+    actor = UserFactory(role=Role.QUALITY)
+    client = login_as(Role.QUALITY)
+
+    def count(path):
+        statements = []
+
+        def listener(*args):
+            statements.append(args[2])
+        client.get(path)  # warm up (the user reload after the commits)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        assert client.get(path).status_code == 200
+        event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            publication = services.save_publication(None, {"title": f"手冊{i}", "abstract": "戶籍登記須知",
+                                                           "keywords": [f"詞{i}"]}, actor)
+            services.add_file(publication, f"檔案內文 戶籍 {i}".encode(), f"f{i}.txt", False, actor)
+
+    add(2, 0)
+    first = {path: count(path) for path in ("/archive/", "/archive/?q=戶籍", "/search/?q=戶籍", "/archive/1")}
+    add(25, 2)
+    after = {path: count(path) for path in first}
+    assert after == first
