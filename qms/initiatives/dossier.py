@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from qms.charts import data_uri, horizontal_bar
+from qms.dossier.sections import cite_evidence
 from qms.initiatives import savings, services
 
 
@@ -19,4 +20,6 @@ def gather(context) -> dict | None:
         chart = data_uri(horizontal_bar([context.text(i, "title_zh", "title_en") for i, _t in with_hours[:15]],
                                         [float(t.hours_saved) for _i, t in with_hours[:15]],
                                         unit=_("h"), width=680))
-    return {"summary": summary, "rows": rows, "chart": chart}
+    cited = cite_evidence(context, "initiative", {initiative.id: context.text(initiative, "title_zh", "title_en")
+                                                  for initiative, _total in summary.by_initiative})
+    return {"summary": summary, "rows": rows, "chart": chart, "cited": cited}

@@ -47,6 +47,9 @@ def built(migrated_database):
         checklist.update_item(item, {"narrative": HOSTILE_NARRATIVE}, quality)
         good = evidence.add_file(item, a_pdf("附件甲"), "annex.pdf", "附件甲：訓練紀錄", None, leader)
         bad = evidence.add_file(item, b"%PDF-1.4\nnot really a pdf\n" * 20, "broken.pdf", "損壞的檔案", None, leader)
+        from qms.initiatives.models import Initiative
+        initiative = db.session.scalars(select(Initiative).order_by(Initiative.id)).first()
+        evidence.add_link(initiative, "https://example.org/line-stats", "附件乙：預檢統計表", None, leader)
         services.update_dossier(dossier, {"appended_evidence_ids": [good.id, bad.id], "page_limit": 5}, leader)
         version = services.request_version(dossier, leader, "zh_Hant_TW")
         services.render_version(version.id)
@@ -128,6 +131,20 @@ def test_contents_page_numbers_are_the_pages_of_the_headings(built):
         assert int(match[1]) == first == top[labels[key]], key
         checked += 1
     assert checked >= 7
+
+
+def test_evidence_index_gives_the_page_of_each_citation(built):
+    """The initiative's own evidence is cited in its section; the index prints the page the layout put it on."""
+    pdf = reader(built["draft"])
+    spans = {key: (first, count) for key, first, count in built["draft_info"]["sections"]}
+    index_first, index_count = spans["evidence_index"]
+    index_text = "".join(pdf.pages[n].extract_text() for n in range(index_first - 1, index_first - 1 + index_count))
+    assert "附件乙：預檢統計表" in index_text, index_text
+    cited_on = [n + 1 for n in range(index_first - 1) if "附件乙：預檢統計表" in pdf.pages[n].extract_text()]
+    initiatives_first, initiatives_count = spans["initiatives"]
+    assert cited_on and initiatives_first <= cited_on[0] < initiatives_first + initiatives_count
+    page_numbers = [int(n) for n in re.findall(r"\d+", index_text.split("附件乙：預檢統計表", 1)[1].split("\n")[0])]
+    assert page_numbers and page_numbers[-1] == cited_on[0], (cited_on, index_text)
 
 
 def test_fonts_are_embedded_noto_cjk_tc_subsets(built, tmp_path):
