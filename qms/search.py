@@ -553,6 +553,14 @@ def status() -> IndexStatus:
     return IndexStatus("ok", documents=documents, pending=pending or 0, built=built)
 
 
+def waiting(older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
+    """Changes committed a while ago and still not in the index (an update failed): search pages say so."""
+    from qms.core.models import SearchQueue, utcnow
+
+    return db.session.scalar(select(func.count()).select_from(SearchQueue).where(
+        SearchQueue.done.is_(False), SearchQueue.queued_at < utcnow() - older_than)) or 0
+
+
 def check() -> tuple[list[str], list[str]]:
     """Keys of records missing from the index, and keys in the index with no record behind them."""
     expected = set()
@@ -712,6 +720,7 @@ class Results:
     per_page: int = 10
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     suggestion: str | None = None
+    waiting: int = 0  # committed changes not yet in the index
     problem: str | None = None  # the query could not be understood
     unavailable: IndexUnavailable | None = None
 

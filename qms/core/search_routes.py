@@ -66,8 +66,11 @@ def run(params: Params, access_terms: list[str], *, types: list[str] | None = No
     if types is not None:
         wanted = filters.get("type")
         filters["type"] = [wanted] if wanted in types else list(types)
-    return search.search(params.q, access=access_terms, filters=filters, page=params.page, per_page=PER_PAGE,
-                         sort=params.sort if params.q else "date", facets=facets)
+    results = search.search(params.q, access=access_terms, filters=filters, page=params.page, per_page=PER_PAGE,
+                            sort=params.sort if params.q else "date", facets=facets)
+    if results.unavailable is None:
+        results.waiting = search.waiting()
+    return results
 
 
 def readable_hits(results: search.Results, user) -> None:

@@ -235,3 +235,26 @@ def test_snippets_quote_the_body_not_the_title_appended_for_search(actor):
     assert "整編手冊" not in snippet
     only_title = search.search("整編", access=EVERYONE).hits[0]
     assert "<mark>" not in str(only_title.snippet) and str(only_title.snippet).startswith("本手冊說明")
+
+
+def test_a_failed_index_update_keeps_the_change_and_says_so(app, actor, login_as, monkeypatch):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from qms.core.models import SearchQueue
+    from qms.extensions import db
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(search, "_apply", broken)
+    publication = publish(actor, "先存進資料庫", "戶籍")  # the commit succeeds although the index update fails
+    assert db.session.get(type(publication), publication.id) is not None
+    assert titles("戶籍") == set() and search.status().pending == 1
+    db.session.execute(update(SearchQueue).values(queued_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)))
+    db.session.commit()
+    page = login_as(Role.STAFF).get("/search/?q=戶籍").get_data(as_text=True)
+    assert "1 筆最近的異動尚未能搜尋" in page
+    monkeypatch.undo()
+    publish(actor, "下一筆", "門牌")  # the next change applies what was waiting
+    assert titles("戶籍") == {"先存進資料庫"} and search.status().pending == 0
