@@ -1,15 +1,17 @@
 """Rendering dossier versions off the request, its state kept in the version's row.
 
 The request that asks for a version returns at once; the page polls the row. The layout runs in a child
-process forked from the worker (it inherits the configured app, and lowers its priority), watched by a thread
-of the worker: WeasyPrint's layout holds Python's GIL for seconds, and in a thread of the worker it slowed
-every other request of that worker to a crawl. With QMS_DOSSIER_SYNC set (tests), the job runs inside the
+process (started fresh, "spawn": a forked child would inherit SQLite's locks and the worker's connections)
+that builds the app from the worker's configuration and lowers its priority, watched by a thread of the
+worker: WeasyPrint's layout holds Python's GIL for seconds, and in a thread of the worker it slowed every other
+request of that worker to a crawl. With QMS_DOSSIER_SYNC set (tests), the job runs inside the
 request instead. A job cut off by a restart is shown as failed after a while (services.expire_stale).
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import threading
 
 from flask import Flask, current_app
@@ -35,13 +37,29 @@ def _run_here(version_id: int) -> None:
     services.render_version(version_id)
 
 
-def _child(app: Flask, version_id: int) -> None:
-    with app.app_context():
-        db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+def _portable_config(app: Flask) -> dict:
+    """The worker's settings that can cross to a new process (plain values only)."""
+    found = {}
+    for key, value in app.config.items():
+        if not key.isupper():
+            continue
         try:
-            os.nice(5)  # interactive requests first
-        except OSError:
-            pass
+            pickle.dumps(value)
+        except Exception:  # objects (JSON providers and the like) the new app makes again itself
+            continue
+        found[key] = value
+    return found
+
+
+def _child(config: dict, version_id: int) -> None:
+    from qms import create_app
+
+    try:
+        os.nice(5)  # interactive requests first
+    except OSError:
+        pass
+    app = create_app(config)
+    with app.app_context():
         _run_here(version_id)
         db.session.remove()
 
@@ -51,8 +69,8 @@ def _run(app: Flask, version_id: int) -> None:
     from qms.dossier.models import DossierVersion, VersionStatus
 
     with _semaphore:
-        process = multiprocessing.get_context("fork").Process(target=_child, args=(app, version_id),
-                                                              name=f"dossier-{version_id}", daemon=True)
+        process = multiprocessing.get_context("spawn").Process(
+            target=_child, args=(_portable_config(app), version_id), name=f"dossier-{version_id}", daemon=True)
         process.start()
         process.join()
         if process.exitcode == 0:
