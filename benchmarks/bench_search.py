@@ -169,6 +169,11 @@ def main():
                     hit.highlights(search.DEFAULT_FIELD, top=2)
                 raw.append((time.perf_counter() - t0) * 1000)
                 counts.append(len(found))
+            listing = []
+            for page in range(1, 21):  # the archive without a query: every publication, newest first, paged
+                t0 = time.perf_counter()
+                assert client.get("/archive/", query_string={"page": page}).status_code == 200
+                listing.append((time.perf_counter() - t0) * 1000)
 
         fts = sqlite3.connect(":memory:")
         fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='trigram')")
@@ -199,6 +204,8 @@ def main():
     c50, c95 = percentiles(cold)
     print(f"HTTP /search, first pass (cold):   p50 {c50:6.1f} ms  p95 {c95:6.1f} ms")
     print(f"HTTP /search (facets + snippets):  p50 {h50:6.1f} ms  p95 {h95:6.1f} ms")
+    l50, l95 = percentiles(listing)
+    print(f"HTTP /archive/ listing, pages 1-20:  p50 {l50:6.1f} ms  p95 {l95:6.1f} ms")
     print(f"Whoosh searcher (top 10 + snippets): p50 {r50:6.1f} ms  p95 {r95:6.1f} ms")
     print(f"SQLite FTS5 trigram (top 10 + count): p50 {f50:6.1f} ms  p95 {f95:6.1f} ms")
     print(f"ratios: HTTP p95 / Whoosh p95 = {h95 / r95:.2f}  (goal <= 1.5);  HTTP p95 / FTS5 p95 = {h95 / f95:.2f} "

@@ -912,10 +912,29 @@ class _Postings:
                 count=self.size)
         return found
 
+    def live(self) -> np.ndarray:
+        found = self.lengths.get("_live")
+        if found is None:
+            found = self.lengths["_live"] = np.fromiter(self.searcher.reader().all_doc_ids(), dtype=np.int64)
+        return found
+
+    def dates(self) -> np.ndarray:
+        """Each document's date as an integer (Whoosh's own encoding, which sorts as the dates do); 0 for none."""
+        found = self.lengths.get("_dates")
+        if found is None:
+            reader = self.searcher.reader()
+            column = reader.column_reader("date", translate=False) if reader.has_column("date") else None
+            values = [column[d] if column is not None else 0 for d in range(self.size)]
+            found = self.lengths["_dates"] = np.asarray([v or 0 for v in values], dtype=np.int64)
+        return found
+
     def scored(self, query) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, scores) of every match, or None when the query is not a plain one."""
         from whoosh import query as q
 
+        if isinstance(query, q.Every):  # no words: every document, listed by date
+            ids = self.live()
+            return ids, np.zeros(ids.size)
         if isinstance(query, q.Term):
             field = self.searcher.schema[query.fieldname] if query.fieldname in self.searcher.schema else None
             if field is None or not field.scorable:
@@ -974,7 +993,7 @@ def _postings(searcher) -> _Postings:
     return found
 
 
-def _fast_search(searcher, parsed, flt, limit: int):
+def _fast_search(searcher, parsed, flt, limit: int, by_date: bool = False):
     """(whoosh Results holding the top `limit` hits, every matching document number), or None."""
     from whoosh.searching import Results
 
@@ -986,6 +1005,10 @@ def _fast_search(searcher, parsed, flt, limit: int):
     ids, scores = scored
     keep = np.isin(ids, allowed, assume_unique=True)
     ids, scores = ids[keep], scores[keep]
+    if by_date:  # newest first, then by score, then in index order
+        dates = postings.dates()[ids]
+        top = np.lexsort((ids, -scores, -dates))[:limit]
+        return Results(searcher, parsed, [(float(scores[i]), int(ids[i])) for i in top]), ids
     if ids.size > limit:
         top = np.argpartition(-scores, limit - 1)[:limit]
     else:
@@ -1065,7 +1088,7 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
         sortedby = [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
     flt = _filter(access, filters or {})
     try:
-        fast = None if sortedby else _fast_search(searcher, parsed, flt, results.page * per_page)
+        fast = _fast_search(searcher, parsed, flt, results.page * per_page, by_date=sort == "date")
         if fast is not None:
             found, matched = fast
         else:

@@ -258,3 +258,23 @@ def test_a_failed_index_update_keeps_the_change_and_says_so(app, actor, login_as
     monkeypatch.undo()
     publish(actor, "下一筆", "門牌")  # the next change applies what was waiting
     assert titles("戶籍") == {"先存進資料庫"} and search.status().pending == 0
+
+
+def test_listing_by_date_agrees_with_whoosh(actor):
+    from whoosh import query as q
+    from whoosh import sorting
+
+    for n, year in enumerate([2003, 2019, 2011, 2019, 2007, 2024, 2015]):
+        publish(actor, f"書{n}", "戶籍" if n % 2 else "門牌", year=year)
+    searcher = search._searcher()
+    flt = search._filter(EVERYONE, {})
+    for parsed in (q.Every(), search.parse("戶籍", searcher.schema)):
+        found, matched = search._fast_search(searcher, parsed, flt, limit=100, by_date=True)
+        reference = searcher.search(parsed, filter=flt, limit=None,
+                                    sortedby=[sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()])
+        ours = [searcher.stored_fields(docnum)["year"] for _score, docnum in found.top_n]
+        theirs = [hit["year"] for hit in reference]
+        assert ours == theirs == sorted(theirs, reverse=True)
+        assert len(matched) == len(reference)
+    listing = search.search("", access=EVERYONE, sort="date")
+    assert [hit.year for hit in listing.hits] == [2024, 2019, 2019, 2015, 2011, 2007, 2003]
