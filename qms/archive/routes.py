@@ -71,10 +71,7 @@ def index():
                            catalogue_open=services.catalogue_open(), confirm_form=ConfirmForm())
 
 
-@bp.route("/<int:publication_id>")
-@access.signed_in
-def publication(publication_id: int):
-    found = services.get(publication_id) or abort(404)
+def _publication_page(found: Publication, file_form: FileForm | None = None, status: int = 200):
     can_edit = services.can_edit(current_user)
     cite_form = CiteForm()
     cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="publication"))
@@ -82,10 +79,16 @@ def publication(publication_id: int):
                                types=["publication"])
     return render_template(
         "archive/publication.html", publication=found, can_edit=can_edit, similar=similar,
-        file_form=FileForm() if can_edit else None, cover_form=CoverForm() if can_edit else None,
+        file_form=(file_form or FileForm()) if can_edit else None, cover_form=CoverForm() if can_edit else None,
         confirm_form=ConfirmForm(), cited_by=evidence.cited_by(found), cite_form=cite_form,
         record_type="publication", record_id=found.id, kind_labels=KIND_LABELS, language_labels=LANGUAGE_LABELS,
-        public_view=False)
+        public_view=False), status
+
+
+@bp.route("/<int:publication_id>")
+@access.signed_in
+def publication(publication_id: int):
+    return _publication_page(services.get(publication_id) or abort(404))
 
 
 def _values(form: PublicationForm) -> dict:
@@ -164,13 +167,7 @@ def upload(publication_id: int):
                 flash(_("File %(name)s added, but no text could be read from it (a scan?). It is listed for "
                         "attention.", name=added.original_name), "info")
             return redirect(url_for("archive.publication", publication_id=found.id) + "#files")
-    cite_form = CiteForm()
-    cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="publication"))
-    return render_template(
-        "archive/publication.html", publication=found, can_edit=True, similar=[], file_form=form,
-        cover_form=CoverForm(), confirm_form=ConfirmForm(), cited_by=evidence.cited_by(found), cite_form=cite_form,
-        record_type="publication", record_id=found.id, kind_labels=KIND_LABELS, language_labels=LANGUAGE_LABELS,
-        public_view=False), 400
+    return _publication_page(found, file_form=form, status=400)
 
 
 @bp.route("/files/<int:file_id>")
