@@ -130,8 +130,8 @@ def _stop_words() -> frozenset:
 
 @functools.lru_cache(maxsize=16)
 def analyse(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
-    """(term, position, start char, end char, is a sub-word) for a text; cached so that the body and its
-    pairs field, analysed one after the other, segment the text once."""
+    """(term, position, start char, end char, is a sub-word) for a text; cached so that the content field and
+    its pairs field, analysed one after the other, segment the text once."""
     segmenter = _jieba()
     stop_words = _stop_words()
     freq = segmenter.FREQ
@@ -155,11 +155,6 @@ def analyse(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
                             out.append((part, position, start + i, start + i + size, True))
         position += 1
     return tuple(out)
-
-
-def terms(text: str, *, subwords: bool = False) -> list[str]:
-    """The terms a text is searched by (what a query for it looks up)."""
-    return [term for term, _p, _s, _e, sub in analyse(text) if subwords or not sub]
 
 
 def _pairs(text: str) -> list[tuple[str, int]]:
@@ -1129,12 +1124,6 @@ def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[
     flt = _filter(access, {"type": list(types)} if types else {})
     found = searcher.more_like(docnum, DEFAULT_FIELD, top=top, numterms=12, filter=flt, normalize=True)
     return [_hit(hit) for hit in found]
-
-
-def documents_with(word: str) -> int:
-    """How many indexed documents hold a word in their body (for checks and the status page)."""
-    searcher = _searcher()
-    return sum(1 for _ in searcher.search(parse(word, searcher.schema), limit=None))
 
 
 def warm_up() -> None:
