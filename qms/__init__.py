@@ -60,9 +60,9 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from qms.auth.access import register_access
     from qms.auth.models import User
     from qms.i18n import select_locale
+    from qms.spine.access import register_access
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -158,9 +158,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_context(app: Flask) -> None:
     from qms.auth.forms import LocaleForm
-    from qms.auth.models import LOCALE_LABELS, Role
-    from qms.core.dashboard import nav_for
+    from qms.auth.models import LOCALE_LABELS
     from qms.i18n import register_template_filters
+    from qms.spine.access import Role
+    from qms.spine.navigation import nav_for
     from qms.text import render_markdown
 
     register_template_filters(app)
@@ -180,7 +181,8 @@ def register_template_context(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from qms.cli import qms_cli
+    import qms.cli  # noqa: F401 (adds QMS's own commands to the group)
+    from qms.spine.commands import qms_cli
 
     app.cli.add_command(qms_cli)
     logging.getLogger("qms").setLevel(logging.INFO)

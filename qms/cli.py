@@ -1,14 +1,15 @@
-"""Flask commands: `flask --app wsgi qms create-user|seed-demo`."""
+"""QMS's own commands on the spine's `qms` group: create-user, seed-demo, demo-logins and search.
+
+Features add theirs through qms.spine.commands; this module imports no feature, and the demo set is
+imported only when its commands run.
+"""
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from qms import demo
 from qms.auth import services
-from qms.auth.models import Role
 from qms.core.services import ServiceError
-
-qms_cli = AppGroup("qms", help="QMS administration commands.")
+from qms.spine.access import Role
+from qms.spine.commands import qms_cli
 
 
 @qms_cli.command("create-user")
@@ -34,6 +35,8 @@ def create_user(username, role, display_name, email, locale, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database is empty (used by `make run`).")
 def seed_demo(force, if_empty):
     """Load the Luzhu office demo data (idempotent)."""
+    from qms import demo
+
     if if_empty and not demo.is_empty():
         click.echo("Database already holds data; demo data not loaded.")
         return
@@ -52,6 +55,8 @@ def seed_demo(force, if_empty):
 @qms_cli.command("demo-logins")
 def demo_logins():
     """Print the demo accounts and their passwords."""
+    from qms import demo
+
     for username, _display, role, password in demo.USERS:
         click.echo(f"  {role.value:8} {username:8} / {password}")
 

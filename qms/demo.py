@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from qms.archive import demo as archive_demo
 from qms.auth import services as accounts
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.benchmarking import demo as benchmarking_demo
 from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
@@ -23,6 +23,7 @@ from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import demo as initiatives_demo
+from qms.spine.access import Role
 from qms.surveys import demo as surveys_demo
 
 ORGANIZATION = {

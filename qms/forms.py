@@ -86,3 +86,10 @@ class CheckboxList(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def field_labels(form_class) -> dict:
+    """Column name -> label, taken from the form that edits those columns (one wording for both)."""
+    unbound_fields = ((name, getattr(form_class, name)) for name in dir(form_class) if not name.startswith("_"))
+    return {name: unbound.args[0] for name, unbound in unbound_fields
+            if hasattr(unbound, "field_class") and unbound.args}

@@ -42,8 +42,8 @@ from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 from whoosh.analysis import Token, Tokenizer
 
-from qms import records
 from qms.extensions import db
+from qms.spine import records
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,10 @@ import datetime as dt
 import factory
 from werkzeug.security import generate_password_hash
 
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.core.models import AwardCycle, Organization
 from qms.extensions import db
+from qms.spine.access import Role
 
 TEST_PASSWORD = "correct-horse-battery"
 # Production hashing is slow on purpose; test users get a cheap hash so hundreds of sign-ins stay fast.

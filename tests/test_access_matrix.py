@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import create_app
-from qms.auth.access import PUBLIC, has_object_rule, is_static_endpoint, policy_of
-from qms.auth.models import Role
 from qms.core.models import AuditEvent
+from qms.spine.access import PUBLIC, Role, has_object_rule, is_static_endpoint, policy_of
 from tests.conftest import make_config
 
 _collect_app = create_app(make_config("sqlite://"))

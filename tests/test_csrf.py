@@ -1,8 +1,8 @@
 """State-changing requests without a CSRF token are refused and change nothing."""
 from sqlalchemy import func, select
 
-from qms.auth.models import Role
 from qms.core.models import AuditEvent, Organization
+from qms.spine.access import Role
 
 
 def test_post_without_token_is_refused_and_changes_nothing(login_as, db):

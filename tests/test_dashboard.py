@@ -4,7 +4,7 @@ import datetime as dt
 from sqlalchemy import event
 
 from qms import demo
-from qms.auth.models import Role
+from qms.spine.access import Role
 
 
 def test_dashboard_query_count_is_bounded(login_as, db):

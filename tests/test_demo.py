@@ -4,8 +4,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from qms import demo
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.core.models import AuditEvent, AwardCycle, Organization
+from qms.spine.access import Role
 from tests.factories import UserFactory
 
 

@@ -5,8 +5,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from qms.auth.models import Role
 from qms.config import ROOT
+from qms.spine.access import Role
 
 CATALOG = ROOT / "qms" / "translations" / "zh_Hant_TW" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,

@@ -3,13 +3,13 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
 from qms.archive import dossier, services
 from qms.archive.forms import PublicationForm
 from qms.archive.identifiers import format_isbn
 from qms.archive.models import KIND_LABELS, Holding, Publication, PublicationFile
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.dossier.sections import Section, register_section
+from qms.spine import records
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 
 
 def archive_card(user, cycle) -> Card | None:

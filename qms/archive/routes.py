@@ -9,8 +9,6 @@ from qms import search, uploads
 from qms.archive import services
 from qms.archive.forms import CoverForm, FileForm, PublicationForm, parse_holdings, split_terms
 from qms.archive.models import KIND_LABELS, LANGUAGE_LABELS, Publication, PublicationFile
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.core.search_routes import Params, facet_label, params_from, run
 from qms.core.services import ServiceError
@@ -18,6 +16,8 @@ from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
 from qms.forms import ConfirmForm
+from qms.spine import access
+from qms.spine.access import Role
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 library_bp = Blueprint("library", __name__, url_prefix="/library")

@@ -12,12 +12,12 @@ from qms import uploads
 from qms.archive import extract
 from qms.archive.identifiers import IdentifierError, parse_gpn, parse_isbn
 from qms.archive.models import Holding, Publication, PublicationFile, PublicationKind, TextStatus
-from qms.auth.models import Role
 from qms.core import audit
 from qms.core.models import Organization
 from qms.core.services import ServiceError
 from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.spine.access import Role
 
 PUBLICATION_FIELDS = ("title", "subtitle", "kind", "authors", "publisher", "year", "edition", "language", "gpn",
                       "isbn", "series", "pages", "abstract", "keywords", "subjects", "public")

@@ -2,8 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, validators
 
-from qms.auth.models import LOCALE_LABELS, ROLE_LABELS
+from qms.auth.models import LOCALE_LABELS
 from qms.forms import QMSForm, choices, email, length, optional, required
+from qms.spine.access import ROLE_LABELS
 
 PASSWORD_HELP = _l("At least 10 characters.")
 

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,35 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from qms.extensions import db
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    QUALITY = "quality"
-    STAFF = "staff"
-    LEADER = "leader"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-    @property
-    def description(self) -> str:
-        return str(ROLE_DESCRIPTIONS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Admin"),
-    Role.QUALITY: _l("Quality team"),
-    Role.STAFF: _l("Staff"),
-    Role.LEADER: _l("Leadership"),
-}
-ROLE_DESCRIPTIONS = {
-    Role.ADMIN: _l("Manages users, the organization profile and award cycles; can do everything."),
-    Role.QUALITY: _l("Creates and edits all award content and tracks readiness."),
-    Role.STAFF: _l("Reads award content, logs mystery-shopper drills and updates the items they own."),
-    Role.LEADER: _l("Reads everything and exports the application dossier."),
-}
+from qms.spine.access import Role
 
 LOCALE_LABELS = {"zh_Hant_TW": "繁體中文", "en": "English"}
 

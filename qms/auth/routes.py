@@ -5,12 +5,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from qms.auth import access, services
+from qms.auth import services
 from qms.auth.forms import ChangePasswordForm, LocaleForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
-from qms.auth.models import ROLE_LABELS, Role, User
+from qms.auth.models import User
 from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm
+from qms.spine import access
+from qms.spine.access import ROLE_LABELS, Role
 from qms.urls import safe_next
 
 bp = Blueprint("auth", __name__)

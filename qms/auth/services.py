@@ -8,11 +8,12 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from qms.auth.models import LoginFailure, Role, User, new_session_token
+from qms.auth.models import LoginFailure, User, new_session_token
 from qms.core import audit
 from qms.core.models import utcnow
 from qms.core.services import ServiceError
 from qms.extensions import db
+from qms.spine.access import Role
 
 USER_FIELDS = ("display_name", "email", "role", "locale")
 

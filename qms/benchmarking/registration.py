@@ -3,12 +3,12 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
 from qms.benchmarking import dossier, services
 from qms.benchmarking.forms import MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import DECISION_LABELS, BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.dossier.sections import Section, register_section
+from qms.spine import records
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 
 
 def _labels(form_class, names) -> dict:

@@ -7,21 +7,20 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.benchmarking import services
 from qms.benchmarking.forms import CompareForm, ImportForm, MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
 from qms.charts import data_uri, trend_lines
-from qms.core.routes import local_today
 from qms.core.services import ServiceError
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
+from qms.spine import access, clock
+from qms.spine.access import Role
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
@@ -274,7 +273,7 @@ def note(note_id: int):
     return render_template(
         "benchmarking/note.html", note=found, evidence=entries, evidence_links=evidence.links(entries),
         can_edit=services.can_edit(current_user), subject_type="benchmark_note", subject_id=found.id,
-        today=local_today(), deadline=None, cited_by=evidence.cited_by(found), cite_form=cite_form,
+        today=clock.today(), deadline=None, cited_by=evidence.cited_by(found), cite_form=cite_form,
         record_type="benchmark_note", record_id=found.id, confirm_form=ConfirmForm(), name=name,
         start_initiative_url=url_for("initiatives.create", source=f"benchmark_note:{found.id}")
         if "initiatives.create" in current_app.view_functions else None)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from qms import uploads
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.benchmarking import ranking
 from qms.benchmarking.models import (
     BenchmarkMetric,
@@ -27,6 +27,7 @@ from qms.core import audit
 from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.spine.access import Role
 
 PEER_FIELDS = ("name_zh", "name_en", "city", "kind", "notes")
 METRIC_FIELDS = ("name_zh", "name_en", "unit", "direction", "numerator_id", "denominator_id", "decimals",

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 
 from qms.charts import data_uri, radar
 from qms.checklist import services
-from qms.core.routes import local_today
-from qms.dossier.sections import cite_evidence
+from qms.evidence.dossier import cite_evidence
+from qms.spine import clock
 
 
 def gather(context) -> dict | None:
@@ -15,7 +15,7 @@ def gather(context) -> dict | None:
         return None
     frameworks = []
     for assessment in assessments:
-        view = services.checklist_view(assessment, local_today())
+        view = services.checklist_view(assessment, clock.today())
         cited = cite_evidence(context, "assessment_item", {
             row.item.id: f"{row.item.node.code} {context.text(row.item.node)}" for row in view.rows})
         figures = services.top_level_figures(view, name=context.text)

@@ -4,15 +4,13 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
 from qms.checklist import dossier, services
 from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
-from qms.cli import qms_cli
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.core.routes import local_today
-from qms.dossier.sections import Section, register_section
 from qms.i18n import is_chinese
+from qms.spine import clock, commands, records
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 
 
 def _item_title(item: AssessmentItem) -> str:
@@ -30,7 +28,7 @@ def readiness_card(user, cycle) -> Card | None:
         lines.append((assessment.framework.name_zh if is_chinese() else assessment.framework.name_en,
                       _("%(readiness).0f %% ready · %(ready)d of %(items)d items ready",
                         readiness=rollup.readiness or 0, ready=rollup.ready_items, items=rollup.items)))
-    owned, overdue = services.owned_items(user, assessments, local_today())
+    owned, overdue = services.owned_items(user, assessments, clock.today())
     if owned:
         lines.append((_("Your items"), _("%(owned)d items, %(overdue)d overdue", owned=owned, overdue=overdue)))
     return Card(title=_("Readiness"), lines=lines, link=url_for("checklist.index"),
@@ -68,4 +66,4 @@ def register(app: Flask) -> None:
     register_card("readiness", readiness_card, order=5)
     register_section(Section("self_assessment", _l("Self-assessment by award framework"), order=20,
                              template="pdf/dossier/checklist.html", gather=dossier.gather))
-    qms_cli.add_command(import_frameworks_command)
+    commands.add(import_frameworks_command)

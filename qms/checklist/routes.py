@@ -7,8 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
@@ -19,12 +17,13 @@ from qms.checklist.models import Assessment, AssessmentItem, Framework, Framewor
 from qms.checklist.readiness import STATUS_CAP
 from qms.checklist.scales import SCALE_LABELS, score_choices
 from qms.core.models import AwardCycle
-from qms.core.routes import local_today
 from qms.core.services import ServiceError, current_cycle, list_cycles
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
+from qms.spine import access, clock
+from qms.spine.access import Role
 
 bp = Blueprint("checklist", __name__, url_prefix="/checklist")
 MAX_FRAMEWORK_BYTES = 1024 * 1024
@@ -132,7 +131,7 @@ def framework(framework_id: int):
 @access.signed_in
 def assessment(assessment_id: int):
     found = db.get_or_404(Assessment, assessment_id)
-    view = services.checklist_view(found, local_today())
+    view = services.checklist_view(found, clock.today())
     mine_only = request.args.get("mine", "1" if current_user.role == Role.STAFF else "0") == "1"
     dimensions = services.top_level_figures(view, node_name)
     chart = None
@@ -162,7 +161,7 @@ def export(assessment_id: int, fmt: str):
     if fmt not in spreadsheets.FORMATS:
         abort(404)
     found = db.get_or_404(Assessment, assessment_id)
-    view = services.checklist_view(found, local_today())
+    view = services.checklist_view(found, clock.today())
     data = spreadsheets.write(services.export_rows(view, is_chinese()), fmt, sheet_name=found.framework.key)
     filename = f"checklist-{found.award_cycle.year}-{found.framework.key}.{fmt}"
     return Response(data, mimetype=spreadsheets.FORMATS[fmt],
@@ -245,7 +244,7 @@ def _render_item(item: AssessmentItem, form: ItemForm, status: int = 200):
     return render_template(
         "checklist/item.html", item=item, form=form, editable=services.editable_fields(current_user, item),
         evidence=entries, evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
-        subject_type="assessment_item", subject_id=item.id, name=node_name, today=local_today(),
+        subject_type="assessment_item", subject_id=item.id, name=node_name, today=clock.today(),
         deadline=item.assessment.award_cycle.submission_deadline), status
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from qms import uploads
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.checklist import frameworks as framework_files
 from qms.checklist import readiness
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework, FrameworkNode, ItemStatus
@@ -23,6 +23,7 @@ from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.evidence.models import Evidence
 from qms.extensions import db
+from qms.spine.access import Role
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "score", "target_score", "narrative", "strengths", "opportunities")
 LOCALES = ("zh_Hant_TW", "en")

@@ -8,9 +8,9 @@ from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from qms import records
 from qms.core.models import AuditEvent
 from qms.extensions import db
+from qms.spine import records
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 ACTION_LABELS = {CREATE: _l("Created"), UPDATE: _l("Updated"), DELETE: _l("Deleted")}

@@ -11,10 +11,11 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.extensions import db
+from qms.spine import clock
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.utcnow()
 
 
 class UTCDateTime(types.TypeDecorator):

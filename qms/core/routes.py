@@ -1,33 +1,22 @@
 """Views for the dashboard, organization profile, award cycles and the audit trail."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from qms import records
-from qms.auth import access
-from qms.auth.models import Role
-from qms.auth.services import list_users
 from qms.core import audit, services
-from qms.core.dashboard import cards_for
 from qms.core.forms import AuditFilterForm, AwardCycleForm, OrganizationForm
 from qms.core.models import AwardCycle
 from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
+from qms.spine import access, clock, records
+from qms.spine.access import Role
+from qms.spine.navigation import cards_for
 
 bp = Blueprint("core", __name__)
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_today() -> dt.date:
-    """Today where the office is (Asia/Taipei by default), not on the server's clock."""
-    return dt.datetime.now(local_zone()).date()
 
 
 @bp.route("/")
@@ -36,7 +25,7 @@ def dashboard():
     cycle = services.current_cycle()
     return render_template("core/dashboard.html", cycle=cycle,
                            days_left=services.days_until(cycle.submission_deadline if cycle else None,
-                                                         local_today()),
+                                                         clock.today()),
                            cards=cards_for(current_user, cycle))
 
 
@@ -145,16 +134,16 @@ def audit_trail():
     form = AuditFilterForm(request.args)
     form.entity_type.choices = choices([("", _("All"))] + [(rt.name, rt.label) for rt in records.all_types()])
     form.action.choices = choices([("", _("All"))] + list(audit.ACTION_LABELS.items()))
-    form.actor_id.choices = choices([("", _("Anyone"))] + [(str(u.id), str(u)) for u in list_users()])
+    form.actor_id.choices = choices([("", _("Anyone"))] + [(str(u.id), str(u)) for u in _people()])
     filters = {}
     if form.validate():
         filters = dict(entity_type=form.entity_type.data or None, action=form.action.data or None,
                        actor_id=int(form.actor_id.data) if form.actor_id.data else None,
                        text=(form.text.data or "").strip() or None)
         if form.since.data:
-            filters["since"] = _local_midnight_utc(form.since.data)
+            filters["since"] = clock.start_of_day(form.since.data)
         if form.until.data:
-            filters["until"] = _local_midnight_utc(form.until.data + dt.timedelta(days=1))
+            filters["until"] = clock.start_of_day(form.until.data + dt.timedelta(days=1))
     page = db.paginate(services.audit_query(**filters), per_page=current_app.config["AUDIT_PAGE_SIZE"],
                        error_out=False)
     loaded = records.load_many((event.entity_type, event.entity_id) for event in page.items)
@@ -178,5 +167,10 @@ def audit_trail():
     return render_template("core/audit.html", form=form, page=page, rows=rows, filter_args=args)
 
 
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone()).astimezone(dt.timezone.utc)
+def _people() -> list:
+    """Every user, active first, for the audit trail's actor filter (through the registry: core builds below auth)."""
+    user_type = records.get("user")
+    if user_type is None:
+        return []
+    people = db.session.scalars(select(user_type.model)).all()
+    return sorted(people, key=lambda u: (not u.active, u.role, u.username))

@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms import records, search
-from qms.auth import access
-from qms.auth.models import Role
+from qms import search
 from qms.core import audit
 from qms.forms import ConfirmForm
+from qms.spine import access, records
+from qms.spine.access import Role
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 PER_PAGE = 10
@@ -101,7 +101,6 @@ _rebuild_lock = threading.Lock()
 
 
 def _rebuild_in_background(app, user_id: int) -> None:
-    from qms.auth.models import User
     from qms.extensions import db
 
     def step(count: int) -> None:
@@ -110,7 +109,7 @@ def _rebuild_in_background(app, user_id: int) -> None:
     with app.app_context():
         try:
             written = search.reindex(progress=step)
-            actor = db.session.get(User, user_id)
+            actor = db.session.get(records.get("user").model, user_id)
             audit.record_event(audit.UPDATE, None, actor, entity_type="search_index",
                                summary=_("Search index rebuilt: %(count)d records.", count=written))
             db.session.commit()

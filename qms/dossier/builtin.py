@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from qms.dossier.sections import GatherContext, Section, register_section
+from qms.spine.sections import GatherContext, Section, register_section
 
 
 def cover(context: GatherContext) -> dict:

@@ -2,8 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 
-from qms.dossier import sections as registry
 from qms.forms import CheckboxList, QMSForm, length, number_range, optional, required
+from qms.spine import sections as registry
 
 
 class NewDossierForm(QMSForm):

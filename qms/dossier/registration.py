@@ -3,11 +3,11 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
-from qms.auth.models import Role
-from qms.core.dashboard import Card, register_card, register_nav
 from qms.dossier import builtin
 from qms.dossier.models import Dossier, DossierVersion
+from qms.spine import records
+from qms.spine.access import Role
+from qms.spine.navigation import Card, register_card, register_nav
 
 READERS = frozenset({Role.LEADER, Role.QUALITY, Role.ADMIN})
 

@@ -6,17 +6,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.core.models import AwardCycle
 from qms.core.services import ServiceError
 from qms.dossier import jobs, services
-from qms.dossier import sections as registry
 from qms.dossier.forms import NewDossierForm, chosen_sections, fill_sections, section_form_class
 from qms.dossier.models import Dossier, DossierVersion
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
+from qms.spine import access
+from qms.spine import sections as registry
+from qms.spine.access import Role
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossiers")
 

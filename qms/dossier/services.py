@@ -21,10 +21,10 @@ from qms import pdf
 from qms.core import audit
 from qms.core.models import AwardCycle, utcnow
 from qms.core.services import ServiceError, get_organization
-from qms.dossier import sections as registry
 from qms.dossier.models import Dossier, DossierVersion, VersionStatus
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
+from qms.spine import sections as registry
 
 DOSSIER_FIELDS = ("title", "foreword", "sections", "appended_evidence_ids", "page_limit")
 STALE_AFTER = dt.timedelta(minutes=20)  # a render this quiet was cut off (the process ended): show it failed

@@ -6,9 +6,9 @@ from collections import Counter
 from flask_babel import gettext as _
 
 from qms.charts import data_uri, horizontal_bar
-from qms.core.routes import local_today, local_zone
 from qms.drills import services
 from qms.drills.models import ActionStatus
+from qms.spine import clock
 
 
 def closure_rate(statuses: list[ActionStatus]) -> float | None:
@@ -19,7 +19,7 @@ def closure_rate(statuses: list[ActionStatus]) -> float | None:
 
 
 def gather(context) -> dict | None:
-    report = services.report(local_today(), local_zone())
+    report = services.report(clock.today(), clock.zone())
     if not report.by_month:
         return None
     actions = services.list_actions()

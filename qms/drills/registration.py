@@ -3,13 +3,12 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.core.routes import local_today, local_zone
-from qms.dossier.sections import Section, register_section
 from qms.drills import dossier, services
 from qms.drills.forms import ActionForm, DrillForm, ScenarioForm
 from qms.drills.models import ACTION_STATUS_LABELS, CorrectiveAction, Drill, DrillPlan, Scenario, Scorecard
+from qms.spine import clock, records
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 
 
 def _labels(form_class, names) -> dict:
@@ -17,8 +16,8 @@ def _labels(form_class, names) -> dict:
 
 
 def drills_card(user, cycle) -> Card | None:
-    today = local_today()
-    rows = [r for r in services.schedule(today.year, today, local_zone()) if r.month == today.month]
+    today = clock.today()
+    rows = [r for r in services.schedule(today.year, today, clock.zone()) if r.month == today.month]
     actions = services.list_actions("open")
     overdue = sum(1 for a in actions if services.is_overdue(a, today))
     redrills = services.redrills_due(today, within_days=14)

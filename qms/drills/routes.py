@@ -10,12 +10,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, trend_lines
-from qms.core.routes import local_today, local_zone
 from qms.core.services import ServiceError
 from qms.drills import services
 from qms.drills.forms import ActionForm, BandsForm, PlanForm, ScenarioForm, VerifyForm, drill_form_class
@@ -24,6 +21,8 @@ from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
+from qms.spine import access, clock
+from qms.spine.access import Role
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
@@ -38,7 +37,7 @@ def rating_label(drill: Drill) -> str:
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:
-    return local.replace(tzinfo=local_zone()).astimezone(dt.timezone.utc)
+    return local.replace(tzinfo=clock.zone()).astimezone(dt.timezone.utc)
 
 
 # --- the drill log ----------------------------------------------------------------------------
@@ -72,14 +71,14 @@ def _drill_form(scorecard: Scorecard, drill: Drill | None, submitted: bool):
         if drill is None:
             form.channel.data = scorecard.channel.value
             form.shopper_id.data = str(current_user.id)
-            form.occurred_at.data = dt.datetime.now(local_zone()).replace(second=0, microsecond=0, tzinfo=None)
+            form.occurred_at.data = clock.now().replace(second=0, microsecond=0, tzinfo=None)
             if (scenario_id := request.args.get("scenario", "")).isdigit():
                 form.scenario_id.data = scenario_id
         else:
             form.channel.data = drill.channel.value
             form.scenario_id.data = str(drill.scenario_id or "")
             form.shopper_id.data = str(drill.shopper_id or "")
-            form.occurred_at.data = drill.occurred_at.astimezone(local_zone()).replace(tzinfo=None)
+            form.occurred_at.data = drill.occurred_at.astimezone(clock.zone()).replace(tzinfo=None)
             for score in drill.scores:
                 form[f"score_{score.criterion_id}"].data = "" if score.value is None else f"{score.value:g}"
                 form[f"remark_{score.criterion_id}"].data = score.remark
@@ -141,7 +140,7 @@ def _detail_context(drill: Drill) -> dict:
     return dict(drill=drill, result=result, criteria=criteria, scores=scores, actions=actions, text=text,
                 rating_label=rating_label(drill), show_staff=services.can_see_staff_names(current_user),
                 critical_missed=[criteria[cid] for cid in result.critical_missed],
-                local_time=drill.occurred_at.astimezone(local_zone()))
+                local_time=drill.occurred_at.astimezone(clock.zone()))
 
 
 @bp.route("/<int:drill_id>")
@@ -152,7 +151,7 @@ def detail(drill_id: int):
     return render_template("drills/detail.html", **_detail_context(drill), evidence=entries,
                            evidence_links=evidence.links(entries), can_edit=services.can_edit_drill(current_user,
                                                                                                    drill),
-                           subject_type="drill", subject_id=drill.id, today=local_today(), deadline=None,
+                           subject_type="drill", subject_id=drill.id, today=clock.today(), deadline=None,
                            confirm_form=ConfirmForm(), is_quality=services.is_quality(current_user))
 
 
@@ -194,7 +193,7 @@ def actions():
     if status not in ("open", "all", *(s.value for s in ActionStatus)):
         status = "open"
     found = services.list_actions(None if status == "all" else status)
-    today = local_today()
+    today = clock.today()
     return render_template("drills/actions.html", actions=found, status=status, today=today,
                            overdue={a.id for a in found if services.is_overdue(a, today)},
                            can_create=services.is_quality(current_user))
@@ -250,7 +249,7 @@ def action(action_id: int):
     return render_template("drills/action.html", action=found, form=form, verify_form=VerifyForm(formdata=None),
                            confirm_form=ConfirmForm(), can_work=can_work_on(found),
                            can_verify=services.is_quality(current_user) and found.done_by_id != current_user.id,
-                           overdue=services.is_overdue(found, local_today())), 400 if form.errors else 200
+                           overdue=services.is_overdue(found, clock.today())), 400 if form.errors else 200
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
@@ -287,7 +286,7 @@ def verify(action_id: int):
             return redirect(url_for("drills.action", action_id=found.id))
     return render_template("drills/action.html", action=found, form=_action_form(found, False), verify_form=form,
                            confirm_form=ConfirmForm(), can_work=can_work_on(found), can_verify=True,
-                           overdue=services.is_overdue(found, local_today())), 400
+                           overdue=services.is_overdue(found, clock.today())), 400
 
 
 # --- scorecards and scenarios -----------------------------------------------------------------
@@ -390,7 +389,7 @@ def edit_scenario(scenario_id: int):
 @bp.route("/schedule", methods=["GET", "POST"])
 @access.signed_in
 def schedule():
-    today = local_today()
+    today = clock.today()
     year = request.args.get("year", type=int) or today.year
     form = None
     if services.is_quality(current_user):
@@ -407,7 +406,7 @@ def schedule():
                 return redirect(url_for("drills.schedule", year=form.year.data))
     elif request.method == "POST":
         abort(403)
-    return render_template("drills/schedule.html", rows=services.schedule(year, today, local_zone()), year=year,
+    return render_template("drills/schedule.html", rows=services.schedule(year, today, clock.zone()), year=year,
                            form=form, redrills=services.redrills_due(today), today=today,
                            channel_labels=CHANNEL_LABELS), 400 if form is not None and form.errors else 200
 
@@ -415,7 +414,7 @@ def schedule():
 @bp.route("/reports")
 @access.signed_in
 def reports():
-    data = services.report(local_today(), local_zone())
+    data = services.report(clock.today(), clock.zone())
     month_chart = section_chart = channel_chart = None
     if data.by_channel:
         channel_chart = data_uri(horizontal_bar([str(c.label) for c, _avg, _n in data.by_channel],
@@ -436,7 +435,7 @@ def reports():
 def export(what: str, fmt: str):
     if fmt not in spreadsheets.FORMATS or what not in ("drills", "actions"):
         abort(404)
-    zone: ZoneInfo = local_zone()
+    zone: ZoneInfo = clock.zone()
     if what == "drills":
         show_staff = services.can_see_staff_names(current_user)
         rows = [[_("Date and time"), _("Channel"), _("Scenario"), _("Counter or unit observed")]

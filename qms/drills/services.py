@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from qms import uploads
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.core import audit
 from qms.core.models import utcnow
 from qms.core.services import ServiceError
@@ -32,6 +32,7 @@ from qms.drills.models import (
 )
 from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.spine.access import Role
 
 REDRILL_AFTER = dt.timedelta(days=14)
 DRILL_FIELDS = ("occurred_at", "channel", "scenario_id", "scorecard_id", "shopper_id", "shopper_name",

@@ -4,9 +4,9 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from qms import records
     from qms.evidence.models import Evidence
     from qms.evidence.routes import bp
+    from qms.spine import records
 
     app.register_blueprint(bp)
     records.register(records.RecordType("evidence", Evidence, _l("Evidence"), title=str,

@@ -3,8 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms import records, uploads
-from qms.auth import access
+from qms import uploads
 from qms.auth.routes import show_service_error
 from qms.core.services import ServiceError
 from qms.evidence import services
@@ -12,6 +11,7 @@ from qms.evidence.forms import FORMS, CiteForm
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
 from qms.forms import ConfirmForm
+from qms.spine import access, records
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 

@@ -7,11 +7,12 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from qms import records, uploads
+from qms import uploads
 from qms.core import audit
 from qms.core.services import ServiceError
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
+from qms.spine import records
 
 
 def subject_of(evidence: Evidence):

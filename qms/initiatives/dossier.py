@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from qms.charts import data_uri, horizontal_bar
-from qms.dossier.sections import cite_evidence
+from qms.evidence.dossier import cite_evidence
 from qms.initiatives import savings, services
 
 

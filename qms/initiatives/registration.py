@@ -3,9 +3,6 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.dossier.sections import Section, register_section
 from qms.initiatives import dossier, services
 from qms.initiatives.forms import ImprovementForm, InitiativeForm, MetricForm
 from qms.initiatives.models import (
@@ -17,6 +14,9 @@ from qms.initiatives.models import (
     ProcessImprovement,
     SparkCore,
 )
+from qms.spine import records
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 
 
 def _labels(form_class, names) -> dict:

@@ -6,14 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import pdf, records, spreadsheets, uploads
-from qms.auth import access
-from qms.auth.models import Role
+from qms import pdf, spreadsheets, uploads
 from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, line
 from qms.core.models import AwardCycle
-from qms.core.routes import local_today
 from qms.core.services import ServiceError, current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
@@ -31,6 +28,8 @@ from qms.initiatives.models import (
     ProcessImprovement,
     SparkCore,
 )
+from qms.spine import access, clock, records
+from qms.spine.access import Role
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
@@ -216,7 +215,7 @@ def detail(initiative_id: int):
         charts=charts, title=title, core_name=core_name, can_edit=services.can_edit(current_user),
         improvement_form=ImprovementForm(formdata=None), metric_form=MetricForm(formdata=None),
         confirm_form=ConfirmForm(), evidence=entries, evidence_links=evidence.links(entries),
-        subject_type="initiative", subject_id=initiative.id, today=local_today(), deadline=None,
+        subject_type="initiative", subject_id=initiative.id, today=clock.today(), deadline=None,
         cited_by=evidence.cited_by(initiative), cite_form=cite_form, record_type="initiative",
         record_id=initiative.id, channel_labels=CHANNEL_LABELS, unit_labels=UNIT_LABELS)
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from qms import uploads
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.core import audit
 from qms.core.models import AwardCycle
 from qms.core.services import ImportProblem, ImportRejected, ServiceError
@@ -30,6 +30,7 @@ from qms.initiatives.models import (
     SparkCore,
     TimeUnit,
 )
+from qms.spine.access import Role
 
 INITIATIVE_FIELDS = ("title_zh", "title_en", "core_id", "summary", "problem", "what_changed", "owner_id", "team",
                      "start_date", "status", "first_in_nation", "first_in_nation_note", "partners", "channels",

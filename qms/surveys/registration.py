@@ -3,11 +3,10 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import records
-from qms.auth.models import Role
-from qms.core.dashboard import Card, register_card, register_nav
-from qms.core.routes import local_today, local_zone
-from qms.dossier.sections import Section, register_section
+from qms.spine import clock, records
+from qms.spine.access import Role
+from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.sections import Section, register_section
 from qms.surveys import dossier, services
 from qms.surveys.forms import CaseForm, RoundForm
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
@@ -18,7 +17,7 @@ def _labels(form_class, names) -> dict:
 
 
 def surveys_card(user, cycle) -> Card | None:
-    weeks = services.weekly_satisfaction(local_today(), 6, local_zone())
+    weeks = services.weekly_satisfaction(clock.today(), 6, clock.zone())
     lines = [(f"{week:%m-%d}", f"{sat / total * 100:.0f} % ({sat}/{total})" if total else "—")
              for week, sat, total in weeks]
     open_cases = len(services.list_cases(open_only=True))

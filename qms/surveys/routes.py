@@ -11,16 +11,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth import access
-from qms.auth.models import Role
 from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
-from qms.core.routes import local_today, local_zone
 from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
+from qms.spine import access, clock
+from qms.spine.access import Role
 from qms.surveys import services
 from qms.surveys.forms import (
     CaseForm,
@@ -338,4 +337,4 @@ def case(case_id: int):
 
 
 def weekly_rows():
-    return services.weekly_satisfaction(local_today(), 6, local_zone())
+    return services.weekly_satisfaction(clock.today(), 6, clock.zone())

@@ -12,11 +12,11 @@ import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from qms.auth.models import Role
 from qms.core import audit
 from qms.core.models import utcnow
 from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.extensions import db
+from qms.spine.access import Role
 from qms.surveys import definition_files
 from qms.surveys import statistics as stats
 from qms.surveys.models import (

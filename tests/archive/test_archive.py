@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from qms import search, uploads
 from qms.archive import services
 from qms.archive.models import Publication, PublicationFile, TextStatus
-from qms.auth.models import Role
 from qms.core.models import AuditEvent
 from qms.core.services import ServiceError
+from qms.spine.access import Role
 from tests.archive import files
 from tests.factories import OrganizationFactory, UserFactory
 

@@ -4,7 +4,7 @@ import pytest
 
 from qms import search
 from qms.archive import services
-from qms.auth.models import Role
+from qms.spine.access import Role
 from tests.factories import UserFactory
 
 EVERYONE = ["signed_in", "public", "admin", "quality", "staff", "leader"]

@@ -1,8 +1,9 @@
 """Own password, user administration and the create-user command."""
 from sqlalchemy import func, select
 
-from qms.auth.models import Role, User
+from qms.auth.models import User
 from qms.core.models import AuditEvent
+from qms.spine.access import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 

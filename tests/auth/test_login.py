@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from qms.auth import services
-from qms.auth.models import LoginFailure, Role
+from qms.auth.models import LoginFailure
 from qms.core.models import utcnow
 from qms.core.services import ServiceError
+from qms.spine.access import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 POLICY = services.LockoutPolicy()

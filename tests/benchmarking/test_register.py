@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import spreadsheets
-from qms.auth.models import Role
 from qms.benchmarking import demo as benchmarking_demo
 from qms.benchmarking import services
 from qms.benchmarking.models import MetricValue
 from qms.core.services import ServiceError
+from qms.spine.access import Role
 from tests.factories import UserFactory
 
 

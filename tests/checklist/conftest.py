@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from qms.auth.models import Role
+from qms.spine.access import Role
 
 SMALL_FRAMEWORK = textwrap.dedent("""\
     key: small

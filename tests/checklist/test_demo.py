@@ -25,7 +25,7 @@ def test_demo_cycle_has_both_self_assessments(app, db):
 
 
 def test_demo_checklist_page_shows_the_radar(login_as, db):
-    from qms.auth.models import Role
+    from qms.spine.access import Role
 
     demo.seed_demo()
     gsa = services.assessments_of(current_cycle())[1]

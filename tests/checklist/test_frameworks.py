@@ -106,7 +106,7 @@ def test_versions(app, db, assessment, small_framework):
 def test_admin_uploads_a_framework_and_sees_line_errors(login_as, db):
     from io import BytesIO
 
-    from qms.auth.models import Role
+    from qms.spine.access import Role
 
     admin = login_as(Role.ADMIN)
     bad = SMALL_FRAMEWORK.replace('code: "B.1"', 'code: "A.1"').encode()

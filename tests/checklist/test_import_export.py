@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import spreadsheets
-from qms.auth.models import Role
 from qms.checklist import services
 from qms.checklist.models import ItemStatus
 from qms.core.models import AuditEvent
+from qms.spine.access import Role
 from tests.factories import UserFactory
 
 

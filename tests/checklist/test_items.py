@@ -5,11 +5,11 @@ from io import BytesIO
 import pytest
 from sqlalchemy import event, func, select
 
-from qms.auth.models import Role
 from qms.checklist import services
 from qms.checklist.models import AssessmentItem, ItemStatus
 from qms.core.models import AuditEvent
 from qms.evidence.models import Evidence
+from qms.spine.access import Role
 
 # The smallest well-formed PDF and PNG headers filetype recognises.
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -3,8 +3,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from qms.auth.models import Role
 from qms.core.models import AuditEvent, AwardCycle, Organization
+from qms.spine.access import Role
 from tests.factories import AwardCycleFactory, OrganizationFactory
 
 
@@ -184,7 +184,7 @@ def test_audit_trail_query_count_does_not_grow_with_rows(login_as, db, app):
 def test_server_error_page_hides_the_trace(app, login_as):
     from flask import Blueprint
 
-    from qms.auth import access
+    from qms.spine import access
 
     broken = Blueprint("broken", __name__)
 

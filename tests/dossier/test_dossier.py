@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import pdf
-from qms.auth.models import Role
 from qms.core.models import AuditEvent
 from qms.dossier import jobs, services
 from qms.dossier.models import Dossier, DossierVersion
+from qms.spine.access import Role
 from tests.factories import AwardCycleFactory, OrganizationFactory
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"

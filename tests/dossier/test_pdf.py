@@ -10,11 +10,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from qms import create_app
-from qms.auth.models import Role
-from qms.dossier import sections as registry
 from qms.dossier import services
 from qms.dossier.models import Dossier, DossierVersion
 from qms.extensions import db
+from qms.spine import sections as registry
+from qms.spine.access import Role
 from tests.conftest import QMSClient, make_config, wipe_rows
 from tests.factories import TEST_PASSWORD, UserFactory
 

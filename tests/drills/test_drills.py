@@ -6,10 +6,10 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from qms.auth.models import Role
 from qms.core.services import ServiceError
 from qms.drills import services
 from qms.drills.models import ActionStatus, CorrectiveAction, Drill, Scorecard
+from qms.spine.access import Role
 from tests.factories import UserFactory
 
 UTC = dt.timezone.utc

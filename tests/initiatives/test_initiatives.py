@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import spreadsheets
-from qms.auth.models import Role
 from qms.core.models import AuditEvent
 from qms.initiatives import services
 from qms.initiatives.models import Initiative, OutcomeMetric, ProcessImprovement
+from qms.spine.access import Role
 from tests.factories import AwardCycleFactory, UserFactory
 
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import spreadsheets
-from qms.auth.models import Role
 from qms.core.services import ServiceError
+from qms.spine.access import Role
 from qms.surveys import demo as surveys_demo
 from qms.surveys import services
 from qms.surveys import statistics as stats

@@ -1,4 +1,4 @@
-"""Access rules: every view declares who may use it, and one before_request hook enforces it.
+"""Access rules: the roles, every view's declaration of who may use it, and the one hook that enforces it.
 
 A view without a declaration is refused to everyone (deny by default), and the access-matrix test
 fails on it, so a route added later cannot slip through unprotected.
@@ -8,9 +8,30 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from qms.auth.models import Role
+from qms.spine.enums import LabelledEnum
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Admin")
+    QUALITY = "quality", _l("Quality team")
+    STAFF = "staff", _l("Staff")
+    LEADER = "leader", _l("Leadership")
+
+    @property
+    def description(self) -> str:
+        return str(ROLE_DESCRIPTIONS[self])
+
+
+ROLE_LABELS = Role.labels()
+ROLE_DESCRIPTIONS = {
+    Role.ADMIN: _l("Manages users, the organization profile and award cycles; can do everything."),
+    Role.QUALITY: _l("Creates and edits all award content and tracks readiness."),
+    Role.STAFF: _l("Reads award content, logs mystery-shopper drills and updates the items they own."),
+    Role.LEADER: _l("Reads everything and exports the application dossier."),
+}
 
 PUBLIC = "public"
 EVERY_ROLE = frozenset(Role)

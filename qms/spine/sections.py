@@ -4,9 +4,9 @@ A feature registers its section(s) once, in its own registration.py, with a stab
 order, a print template (under templates/pdf/dossier/) and a gather function. The dossier calls
 gather(context) while it builds; the function returns the template's variables, or None when its module
 has no data for the award cycle (the section is then left out, and the preview says so). This module
-imports no feature, so any feature may import it.
+imports no feature, so any feature may import it; the dossier package reads the registry.
 
-    from qms.dossier.sections import Section, register_section
+    from qms.spine.sections import Section, register_section
     register_section(Section("publications", _l("Publications"), order=80,
                              template="pdf/dossier/publications.html", gather=gather_publications))
 """
@@ -64,31 +64,6 @@ class GatherContext:
 
 
 Gather = Callable[[GatherContext], "dict | None"]
-
-
-def cite_evidence(context: GatherContext, subject_type: str, where: dict[int, str]) -> dict[int, list]:
-    """The evidence of each subject (id -> where it is cited, as printed), cited in the evidence index:
-    subject id -> [(entry, title, anchor, is an image to print)]. One query per record type."""
-    from qms import records
-    from qms.evidence import services as evidence
-    from qms.evidence.models import EvidenceKind
-    from qms.pdf import IMAGE_TYPES
-
-    entries = evidence.for_subjects(subject_type, list(where))
-    linked = evidence.links([entry for found in entries.values() for entry in found])
-
-    def title_of(entry) -> str:
-        if entry.kind == EvidenceKind.RECORD:
-            record_type = records.get(entry.record_type)
-            title = linked.get(entry.id, (entry.title, None))[0]
-            return f"{record_type.label}：{title}" if record_type else title
-        return str(entry)
-
-    return {subject_id: [(entry, title_of(entry),
-                          context.cite(("evidence", entry.id), title_of(entry), entry.kind.label, place),
-                          entry.kind == EvidenceKind.FILE and entry.content_type in IMAGE_TYPES)
-                         for entry in entries.get(subject_id, [])]
-            for subject_id, place in where.items()}
 
 
 @dataclass(frozen=True)
