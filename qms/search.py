@@ -1,4 +1,4 @@
-"""Full-text search over every record type that registers a SearchSpec (qms/records.py).
+"""Full-text search over every record type that registers a SearchSpec (qms/spine/records.py).
 
 The only module that imports Whoosh, jieba and OpenCC. What it does, and why (see STACK-NOTES):
 
@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from whoosh.analysis import Token, Tokenizer
 
 from qms.extensions import db
-from qms.spine import records
+from qms.spine import clock, records
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ def _create(path: Path):
     path.mkdir(parents=True, exist_ok=True)
     created = index.create_in(str(path), schema())
     (path / IDENTITY_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION, "id": uuid.uuid4().hex,
-                                                 "built": dt.datetime.now(dt.timezone.utc).isoformat()}))
+                                                 "built": clock.utcnow().isoformat()}))
     return created
 
 

@@ -29,7 +29,7 @@ def test_routes_were_found():
 
 @pytest.mark.parametrize("endpoint", sorted(VIEWS))
 def test_every_view_declares_who_may_use_it(endpoint):
-    assert policy_of(VIEWS[endpoint]) is not None, f"{endpoint} has no access rule (see qms/auth/access.py)"
+    assert policy_of(VIEWS[endpoint]) is not None, f"{endpoint} has no access rule (see qms/spine/access.py)"
 
 
 def url_for_rule(app, endpoint, sample_ids):

@@ -29,7 +29,7 @@ class Evidence(TimestampMixin, db.Model):
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # What this evidence supports: a record type name from qms.records and that record's id.
+    # What this evidence supports: a record type name from qms.spine.records and that record's id.
     subject_type: Mapped[str] = mapped_column(String(50))
     subject_id: Mapped[int]
     kind: Mapped[EvidenceKind] = mapped_column(
