@@ -7,6 +7,7 @@ its own files or call out.
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,15 @@ STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"
                 ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 
 
+_CSS_SAFE = frozenset(string.ascii_letters + string.digits + " !#$%()*+,-./:;=?@[]^_`{|}~")
+
+
 def css_string(text: str) -> str:
-    """A CSS string literal (for generated content such as the running header)."""
-    escaped = (text or "").replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
+    """A CSS string literal (for generated content such as the running header) that is never markup: quotes,
+    backslashes, `<`, `>`, `&` and control characters become CSS escapes, so `</style>` cannot end the sheet."""
+    escaped = "".join(char if char in _CSS_SAFE or (ord(char) > 0x9F and char not in "\u2028\u2029")
+                      else " " if char in "\r\n\t" else f"\\{ord(char):06x}"
+                      for char in (text or ""))
     return f'"{escaped}"'
 
 
