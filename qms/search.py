@@ -1039,21 +1039,32 @@ def _filter(access: Iterable[str], filters: dict[str, Any]):
     return q.And(parts)
 
 
-def suggest(text: str) -> str | None:
-    """The query with misspelt English words replaced by the closest indexed word, or None."""
+def suggest(text: str, access: Iterable[str]) -> str | None:
+    """The query with misspelt English words replaced by the closest word of a record the reader may see, or None.
+
+    The spelling lexicon holds the words of every record ever indexed (internal ones and deleted ones too), so a
+    word counts as known, and a correction is offered, only when a live record within `access` contains it."""
+    from whoosh import query as q
+
     searcher = _searcher()
     corrector = searcher.corrector("spell")
+    readable = _filter(access, {})
     changed = False
+
+    def visible(word: str) -> bool:
+        return bool(searcher.doc_frequency("spell", word)) and \
+            searcher.search(q.Term("spell", word), filter=readable, limit=1).scored_length() > 0
 
     def fix(match):
         nonlocal changed
         word = match.group(0)
-        if searcher.doc_frequency("spell", word.lower()):
+        if visible(word.lower()):
             return word
-        found = corrector.suggest(word.lower(), limit=1, maxdist=2)
+        found = next((candidate for candidate in corrector.suggest(word.lower(), limit=8, maxdist=2)
+                      if visible(candidate)), None)
         if found:
             changed = True
-            return found[0]
+            return found
         return word
     corrected = re.sub(r"\b(?<![:\-])[A-Za-z]{3,}\b(?!:)", fix, text)
     return corrected if changed else None
@@ -1108,7 +1119,7 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
             pairs.sort(key=lambda item: (-item[1], str(item[0])))
         results.facets[name] = pairs
     if results.total < 3 and (text or "").strip():
-        results.suggestion = suggest(text)
+        results.suggestion = suggest(text, access)
     return results
 
 
