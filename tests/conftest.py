@@ -1,15 +1,18 @@
-"""Fixtures: one migrated test database per session, an app and client per test, login_as(role)."""
+"""Fixtures: one migrated test database per session, an app and client per test, login_as(role), count_queries,
+and a small checklist whose items any test may use as records."""
 from __future__ import annotations
 
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, event, text
 
 from qms import create_app
 from qms.config import TestConfig, normalize_database_url
@@ -164,3 +167,63 @@ def login_as(app):
         return client
 
     return login
+
+
+class QueryCounter:
+    """The SQL statements sent to the database: count_queries(client, path) for one page, which must answer 200;
+    `with count_queries.block() as statements:` for any other block (a list of the statements, filled as it runs)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    @contextmanager
+    def block(self) -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(_connection, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(self.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(self.engine, "before_cursor_execute", record)
+
+    def __call__(self, client: QMSClient, path: str) -> int:
+        with self.block() as statements:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return len(statements)
+
+
+@pytest.fixture
+def count_queries(db) -> QueryCounter:
+    """Keeps a page's query count independent of its row count: compare count_queries(client, path) before and
+    after adding rows."""
+    return QueryCounter(db.engine)
+
+
+@pytest.fixture
+def small_framework(app):
+    from qms.checklist import services
+    from tests.checklist.sample_data import SMALL_FRAMEWORK
+
+    framework, _created = services.import_framework(SMALL_FRAMEWORK, "small.yaml", None)
+    return framework
+
+
+@pytest.fixture
+def assessment(app, small_framework):
+    """The current award cycle's assessment against the small framework."""
+    from qms.checklist import services
+    from qms.spine.access import Role
+    from tests.factories import AwardCycleFactory, UserFactory
+
+    cycle = AwardCycleFactory(is_current=True, submission_deadline=None)
+    return services.adopt(cycle, small_framework, UserFactory(role=Role.QUALITY))
+
+
+@pytest.fixture
+def items(assessment):
+    """The assessment's items by code: A.1, A.2 and B.1."""
+    return {item.node.code: item for item in assessment.items}

@@ -1,13 +1,11 @@
 """The dashboard gathers every module's card in a number of queries that does not grow with the records."""
 import datetime as dt
 
-from sqlalchemy import event
-
 from qms import demo
 from qms.spine.access import Role
 
 
-def test_dashboard_query_count_is_bounded(login_as, db):
+def test_dashboard_query_count_is_bounded(login_as, db, count_queries):
     from qms.drills import services as drills
     from tests.factories import UserFactory
 
@@ -16,12 +14,7 @@ def test_dashboard_query_count_is_bounded(login_as, db):
 
     def count():
         client.get("/")
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        assert client.get("/").status_code == 200
-        event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(client, "/")
 
     before = count()
     staff = UserFactory(role=Role.STAFF)

@@ -1,14 +1,11 @@
 """The archive's pages and services: identifiers on the form, uploads, no-text files, permissions, /library."""
 import io
 import os
-import subprocess
-import sys
-import textwrap
 
 import pytest
 from sqlalchemy import func, select
 
-from qms import search, uploads
+from qms import uploads
 from qms.archive import services
 from qms.archive.models import Publication, PublicationFile, TextStatus
 from qms.core.models import AuditEvent
@@ -164,103 +161,13 @@ def test_the_public_catalogue_shows_only_public_publications_and_files(app, clie
     assert client.get("/search/?q=戶籍").status_code == 302
 
 
-def test_a_staff_user_never_sees_what_they_may_not_read(login_as, db):
-    from qms.surveys import services as surveys
-
-    kiosk, _token = surveys.issue_kiosk_token("k", None)
-    surveys.cast_vote(kiosk, False, "等候時間過長令人不耐")
-    staff = login_as(Role.STAFF)
-    quality = login_as(Role.QUALITY)
-    assert "等候時間過長" not in staff.get("/search/?q=不耐").get_data(as_text=True)
-    assert "等候時間過長" in quality.get("/search/?q=不耐").get_data(as_text=True)
-
-
-def test_search_pages_handle_bad_queries(login_as):
-    client = login_as(Role.STAFF)
-    for query in ['"戶籍', "(((", "nosuch:field", "！！！", "year:[2020 TO", "a" * 600]:
-        for path in ("/search/", "/archive/"):
-            response = client.get(path, query_string={"q": query, "page": "x", "year": "abc"})
-            assert response.status_code == 200
-
-
-def test_the_index_status_page_and_rebuild(login_as, db, app):
-    actor = UserFactory(role=Role.QUALITY)
-    services.save_publication(None, {"title": "手冊", "abstract": "戶籍"}, actor)
-    client = login_as(Role.QUALITY)
-    assert "已索引筆數" in client.get("/search/status").get_data(as_text=True)
-    assert client.post_form("/search/status", {}).status_code == 302
-    import time
-
-    for _ in range(100):
-        if not client.get("/search/status.json").json["rebuild"]["running"]:
-            break
-        time.sleep(0.05)
-    assert client.get("/search/status.json").json["rebuild"]["written"] == 1
-    assert login_as(Role.STAFF).get("/search/status").status_code == 403
-
-
-def test_cli_reindex_and_check(runner, app):
-    actor = UserFactory(role=Role.QUALITY)
-    services.save_publication(None, {"title": "手冊", "abstract": "戶籍"}, actor)
-    result = runner.invoke(args=["qms", "search", "check"])
-    assert result.exit_code == 0 and "0 missing, 0 extra" in result.output
-    search.create_empty(app)
-    result = runner.invoke(args=["qms", "search", "check"])
-    assert result.exit_code == 1 and "missing from the index: publication:" in result.output
-    result = runner.invoke(args=["qms", "search", "reindex"])
-    assert result.exit_code == 0 and "Indexed 1 records" in result.output
-    assert runner.invoke(args=["qms", "search", "check"]).exit_code == 0
-
-
-WORKER = textwrap.dedent("""
-    import sys
-    from qms import create_app
-    from qms.archive import services
-    from qms.auth.models import User
-    from qms.extensions import db
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "QMS_SEARCH_INDEX": sys.argv[2],
-                      "SECRET_KEY": "x"})
-    with app.app_context():
-        actor = db.session.get(User, int(sys.argv[4]))
-        for i in range(int(sys.argv[5])):
-            services.save_publication(None, {"title": f"worker{sys.argv[3]}-{i}",
-                                             "abstract": f"並行寫入測試 worker{sys.argv[3]}"}, actor)
-""")
-
-
-def test_concurrent_index_updates_from_several_processes_lose_nothing(app, db):
-    actor = UserFactory(role=Role.QUALITY)
-    db.session.commit()
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    workers, each = 4, 8
-    processes = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(search.index_dir()), str(n),
-                                   str(actor.id), str(each)], stderr=subprocess.PIPE)
-                 for n in range(workers)]
-    for process in processes:
-        _out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err.decode()[-2000:]
-    assert search.check() == ([], [])
-    assert search.status().pending == 0
-    results = search.search("並行寫入測試", access=["signed_in"], per_page=100)
-    assert results.total == workers * each
-
-
-def test_search_and_archive_pages_run_a_bounded_number_of_queries(login_as, db):
-    from sqlalchemy import event
-
+def test_search_and_archive_pages_run_a_bounded_number_of_queries(login_as, db, count_queries):
     actor = UserFactory(role=Role.QUALITY)
     client = login_as(Role.QUALITY)
 
     def count(path):
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
         client.get(path)  # warm up (the user reload after the commits)
-        event.listen(db.engine, "before_cursor_execute", listener)
-        assert client.get(path).status_code == 200
-        event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(client, path)
 
     def add(n, start):
         made = []

@@ -52,8 +52,3 @@ def test_uploads_are_checked_by_content(app, name, data):
 
     with pytest.raises(ServiceError):
         uploads.check(data, name, FILE_TYPES)
-
-
-def test_text_types_are_refused_as_evidence(app):
-    with pytest.raises(ServiceError):
-        uploads.check(b"plain text", "notes.txt")

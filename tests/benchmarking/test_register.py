@@ -174,21 +174,14 @@ def test_decision_filter_and_note_validation(login_as, db, register):
     assert "線上預約" in body and "（示範）" not in body
 
 
-def test_comparison_query_count_does_not_grow_with_organizations(login_as, db, register):
-    from sqlalchemy import event
-
+def test_comparison_query_count_does_not_grow_with_organizations(login_as, db, register, count_queries):
     actor, metrics = register
     client = login_as(Role.LEADER)
     client.get("/")
 
     def count():
         client.get("/benchmarking/?year=2014")  # the first request after a commit reloads the signed-in user
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        assert client.get("/benchmarking/?year=2014").status_code == 200
-        event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(client, "/benchmarking/?year=2014")
 
     few = count()
     for n in range(8):

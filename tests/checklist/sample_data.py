@@ -1,8 +1,39 @@
-"""A generated framework and assessment of any size (used by the query-count test and the benchmark)."""
+"""Checklist sample data: a small framework file, and a generated framework and assessment of any size (used by
+the query-count test and the benchmark)."""
+import textwrap
+
 from qms.checklist import services
 from qms.checklist.models import ItemStatus
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
+
+SMALL_FRAMEWORK = textwrap.dedent("""\
+    key: small
+    edition: "test"
+    name: {zh_Hant_TW: 小型架構, en: Small framework}
+    scale: percent
+    points_add_up: true
+    total_points: 100
+    items:
+      - code: "A"
+        name: {zh_Hant_TW: 構面甲, en: Dimension A}
+        points: 60
+      - code: "A.1"
+        parent: "A"
+        name: {zh_Hant_TW: 項目甲一, en: Item A1}
+        points: 40
+      - code: "A.2"
+        parent: "A"
+        name: {zh_Hant_TW: 項目甲二, en: Item A2}
+        points: 20
+      - code: "B"
+        name: {zh_Hant_TW: 構面乙, en: Dimension B}
+        points: 40
+      - code: "B.1"
+        parent: "B"
+        name: {zh_Hant_TW: 項目乙一, en: Item B1}
+        points: 40
+    """)
 
 
 def framework_yaml(items: int, per_dimension: int = 10, key: str = "generated") -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from qms.checklist import frameworks, services
 from qms.checklist.frameworks import FrameworkError
 from qms.checklist.models import Framework, FrameworkNode, Scale
-from tests.checklist.conftest import SMALL_FRAMEWORK
+from tests.checklist.sample_data import SMALL_FRAMEWORK
 
 
 def parse_problems(text):

@@ -139,19 +139,13 @@ def test_a_working_version_shows_progress_text_and_a_no_script_refresh(app, db, 
     assert "產製 PDF</button>" not in body  # one render at a time
 
 
-def test_detail_page_query_count_does_not_grow_with_versions(app, db, login_as):
-    from sqlalchemy import event
-
+def test_detail_page_query_count_does_not_grow_with_versions(app, db, login_as, count_queries):
     dossier = make_dossier()
     client = login_as(Role.LEADER)
-    statements = []
 
     def count():
-        statements.clear()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        client.get(f"/dossiers/{dossier.id}")
-        event.remove(db.engine, "before_cursor_execute", listener)
+        with count_queries.block() as statements:
+            client.get(f"/dossiers/{dossier.id}")
         return len(statements)
 
     services.render_version(services.request_version(dossier, None, "zh_Hant_TW").id)

@@ -1,0 +1,55 @@
+"""Keeping the index in step: the reindex and check commands, and writers in several processes at once."""
+import subprocess
+import sys
+import textwrap
+
+from qms import search
+from qms.archive import services
+from qms.spine.access import Role
+from tests.factories import UserFactory
+
+
+def test_cli_reindex_and_check(runner, app):
+    actor = UserFactory(role=Role.QUALITY)
+    services.save_publication(None, {"title": "手冊", "abstract": "戶籍"}, actor)
+    result = runner.invoke(args=["qms", "search", "check"])
+    assert result.exit_code == 0 and "0 missing, 0 extra" in result.output
+    search.create_empty(app)
+    result = runner.invoke(args=["qms", "search", "check"])
+    assert result.exit_code == 1 and "missing from the index: publication:" in result.output
+    result = runner.invoke(args=["qms", "search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 1 records" in result.output
+    assert runner.invoke(args=["qms", "search", "check"]).exit_code == 0
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    from qms import create_app
+    from qms.archive import services
+    from qms.auth.models import User
+    from qms.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "QMS_SEARCH_INDEX": sys.argv[2],
+                      "SECRET_KEY": "x"})
+    with app.app_context():
+        actor = db.session.get(User, int(sys.argv[4]))
+        for i in range(int(sys.argv[5])):
+            services.save_publication(None, {"title": f"worker{sys.argv[3]}-{i}",
+                                             "abstract": f"並行寫入測試 worker{sys.argv[3]}"}, actor)
+""")
+
+
+def test_concurrent_index_updates_from_several_processes_lose_nothing(app, db):
+    actor = UserFactory(role=Role.QUALITY)
+    db.session.commit()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    workers, each = 4, 8
+    processes = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(search.index_dir()), str(n),
+                                   str(actor.id), str(each)], stderr=subprocess.PIPE)
+                 for n in range(workers)]
+    for process in processes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-2000:]
+    assert search.check() == ([], [])
+    assert search.status().pending == 0
+    results = search.search("並行寫入測試", access=["signed_in"], per_page=100)
+    assert results.total == workers * each
