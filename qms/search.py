@@ -47,7 +47,10 @@ from qms.spine import clock, records
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# The key of a record's public variant: what the public catalogue searches and quotes (public fields and files).
+PUBLIC_SUFFIX = ":public"
+VISITOR = "visitor"  # the access term of public variants, which only visitors match
 IDENTITY_FILE = "qms-index.json"
 WORDS_FILE = Path(__file__).with_name("search_words.txt")
 QUEUE_KEY = "qms_search_refs"
@@ -205,7 +208,8 @@ def schema():
 
     words = WordTokenizer()
     return fields.Schema(
-        key=fields.ID(stored=True, unique=True),  # "type:id"
+        key=fields.ID(stored=True, unique=True),  # "type:id", or "type:id:public" for a public variant
+        record=fields.ID(),  # "type:id" for every document of the record, so one delete removes them all
         type=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
         content=fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True),
@@ -235,16 +239,37 @@ def access_terms(record_type: records.RecordType, public: bool) -> list[str]:
 
 
 def user_access_terms(user) -> list[str]:
-    """The access terms a user's searches may match: what the registry's readable_by rules give them."""
+    """The access terms a user's searches may match: what the registry's readable_by rules give them.
+
+    A visitor (not signed in) matches "public" and "visitor". A public record whose search document gives a
+    `public_body` is indexed twice: its full document for signed-in readers (without "public") and a variant
+    holding only what the public may read (public fields and files), which only "visitor" matches."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return ["public"]
+        return ["public", VISITOR]
     if getattr(user, "role", None) is not None and str(user.role.value) == "admin":
         return ["signed_in", "public", "admin", "quality", "staff", "leader"]
     return ["signed_in", "public", str(user.role.value)]
 
 
-def document_for(record_type: records.RecordType, record) -> dict:
+def documents_for(record_type: records.RecordType, record) -> list[dict]:
+    """The record's search document, and its public variant when it is public and says what the public may read."""
     raw = record_type.search.document(record)
+    public_body = raw.get("public_body")
+    if public_body is None:
+        return [document_for(record_type, record, raw)]
+    full = document_for(record_type, record, raw, public=False)
+    if not raw.get("public"):
+        return [full]
+    return [full, document_for(record_type, record, {**raw, "body": public_body}, public=True, variant=PUBLIC_SUFFIX)]
+
+
+def document_for(record_type: records.RecordType, record, raw: dict | None = None, public: bool | None = None,
+                 variant: str = "") -> dict:
+    raw = raw if raw is not None else record_type.search.document(record)
+    if public is not None:
+        access = [VISITOR] if variant else access_terms(record_type, public)
+    else:
+        access = access_terms(record_type, bool(raw.get("public")))
     title = (raw.get("title") or "").strip() or str(record)
     body = raw.get("body") or ""
     author = raw.get("author") or ""
@@ -257,10 +282,11 @@ def document_for(record_type: records.RecordType, record) -> dict:
     year = raw.get("year") or (date.year if date else None)
     spell = sorted({w.lower() for w in _LATIN_WORD.findall(" ".join((title, body, author)))})
     document = {
-        "key": f"{record_type.name}:{record.id}", "type": record_type.name, "title": title,
+        "key": f"{record_type.name}:{record.id}{variant}", "record": f"{record_type.name}:{record.id}",
+        "type": record_type.name, "title": title,
         "author": author, "keyword": " ".join(keywords),
         "keywords": ",".join(k.replace(",", " ") for k in keywords), "kind": raw.get("kind") or "",
-        "access": " ".join(access_terms(record_type, bool(raw.get("public")))), "spell": " ".join(spell),
+        "access": " ".join(access), "spell": " ".join(spell),
     }
     # One field for plain queries: a query of several words then intersects two posting lists instead of
     # unions over four fields. The body comes first, so snippets quote it; the same string feeds "pairs", so
@@ -435,10 +461,10 @@ def _apply(ix, session: Session, refs: set[tuple[str, int]], writer=None) -> Non
                 found = {record.id: record for record in _load(session, record_type, ids)}
             for record_id in ids:
                 key = f"{type_name}:{record_id}"
+                writer.delete_by_term("record", key)
                 if record_id in found:
-                    writer.update_document(**document_for(record_type, found[record_id]))
-                else:
-                    writer.delete_by_term("key", key)
+                    for document in documents_for(record_type, found[record_id]):
+                        writer.add_document(**document)
     except BaseException:
         if own_writer:
             writer.cancel()
@@ -499,7 +525,8 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
             try:
                 for record_type in records.searchable_types():
                     for record in _load(session, record_type):
-                        writer.add_document(**document_for(record_type, record))
+                        for document in documents_for(record_type, record):
+                            writer.add_document(**document)
                         written += 1
                         if progress:
                             progress(1)
@@ -563,9 +590,9 @@ def check() -> tuple[list[str], list[str]]:
         expected.update(f"{record_type.name}:{record_id}"
                         for record_id in db.session.scalars(select(record_type.model.id)))
     with open_index().reader() as reader:
-        indexed = {term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("key")}
+        indexed = {term.decode() if isinstance(term, bytes) else term for term in reader.lexicon("record")}
         indexed = {key for key in indexed
-                   if any(True for _ in reader.postings("key", key).all_ids())} if indexed else set()
+                   if any(True for _ in reader.postings("record", key).all_ids())} if indexed else set()
     return sorted(expected - indexed), sorted(indexed - expected)
 
 
@@ -785,12 +812,13 @@ def _plain_snippet(text: str, size: int = 220) -> Markup:
 
 def _hit(whoosh_hit, words: set[str] | None = None) -> Hit:
     stored = whoosh_hit.fields()
-    type_name, _, record_id = stored["key"].partition(":")
+    key = stored["key"].removesuffix(PUBLIC_SUFFIX)
+    type_name, _, record_id = key.partition(":")
     quoted = Markup("")
     if words is not None:
         quoted = snippet(whoosh_hit.searcher, whoosh_hit.docnum, words, stored.get(DEFAULT_FIELD, ""),
                          stored.get("body_end"))
-    return Hit(key=stored["key"], type=type_name, record_id=int(record_id), title=stored.get("title", ""),
+    return Hit(key=key, type=type_name, record_id=int(record_id), title=stored.get("title", ""),
                snippet=quoted, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
                kind=stored.get("kind", ""), author=stored.get("author", ""),
                keywords=[k for k in stored.get("keywords", "").split(",") if k])
@@ -1129,7 +1157,12 @@ def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[
         searcher = _searcher()
     except IndexUnavailable:
         return []
-    docnum = searcher.document_number(key=key)
+    access = list(access)
+    docnum = None
+    if VISITOR in access:  # a visitor: what a record is like is judged on its public text only
+        docnum = searcher.document_number(key=key + PUBLIC_SUFFIX)
+    if docnum is None:
+        docnum = searcher.document_number(key=key)
     if docnum is None:
         return []
     flt = _filter(access, {"type": list(types)} if types else {})

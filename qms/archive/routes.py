@@ -263,7 +263,7 @@ def _require_catalogue() -> None:
 def library_index():
     _require_catalogue()
     params = params_from(request.args)
-    results = _search(params, ["public"])
+    results = _search(params, search.user_access_terms(None))
     return render_template("archive/library.html", params=params, results=results, facet_label=facet_label,
                            endpoint="library.library_index",
                            hit_url=lambda hit: url_for("library.library_publication", publication_id=hit.record_id))

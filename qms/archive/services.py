@@ -235,8 +235,10 @@ def set_catalogue(open_: bool, actor) -> None:
 def search_document(publication: Publication) -> dict:
     """What search indexes of a publication (registered in registration.py)."""
     parts = [publication.subtitle, publication.abstract, publication.series]
+    public_parts = parts + [f.text for f in publication.files if f.text and f.public]
     parts += [f.text for f in publication.files if f.text]
     return {"title": str(publication), "body": "\n\n".join(p for p in parts if p),
+            "public_body": "\n\n".join(p for p in public_parts if p),  # the public catalogue's text
             "author": " ".join(publication.author_list + [publication.publisher]),
             "keywords": publication.keywords + publication.subjects,
             "kind": publication.kind.value, "year": publication.year, "public": publication.public,

@@ -20,10 +20,11 @@ class SearchSpec:
     """What full-text search indexes of a record type (qms/search.py reads it; no feature imports Whoosh).
 
     ``document(record)`` returns the indexed text and facets: title, body (the text searched and quoted in
-    snippets), and optionally author, keywords (list), kind, year, date and public (shown in the public
-    catalogue). ``parents`` maps a child model to the record id it belongs to, so that changing a child
-    (a publication's file, say) re-indexes its parent; ``load`` names relationships to load eagerly when the
-    whole type is re-indexed.
+    snippets), and optionally author, keywords (list), kind, year, date, public (shown in the public
+    catalogue) and public_body (what of the body the public may read: a public record that gives it is
+    searched and quoted in the catalogue on that text only; without it the whole body is public). ``parents``
+    maps a child model to the record id it belongs to, so that changing a child (a publication's file, say)
+    re-indexes its parent; ``load`` names relationships to load eagerly when the whole type is re-indexed.
     """
 
     document: Callable[[Any], dict]
