@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 
 FORMATS = {
@@ -17,6 +18,25 @@ class SpreadsheetError(ValueError):
     pass
 
 
+# Characters an XLSX/ODS file (XML 1.0) cannot hold; a stored one is shown as U+FFFD rather than breaking the export.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
+
+
+def is_formula_like(text: str) -> bool:
+    """Text a spreadsheet would evaluate; a number written as text ("-5", "+3.2") is left as it is."""
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def _text_cell(value: str, quote: bool = True) -> str:
+    """A text value fit for a cell: unstorable characters replaced; with `quote`, a leading formula character
+    neutralized by the apostrophe that spreadsheet programs read as "this is text"."""
+    value = _NOT_IN_XML.sub("\ufffd", value)
+    return "'" + value if quote and is_formula_like(value) else value
+
+
 def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> bytes:
     """rows[0] is the header row. Dates stay dates in XLSX/ODS; CSV gets ISO dates and a BOM for Excel."""
     if fmt == "xlsx":
@@ -27,7 +47,12 @@ def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> byt
         sheet = workbook.active
         sheet.title = sheet_name[:31]
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_text_cell(v, quote=False) if isinstance(v, str) else v for v in row])
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and is_formula_like(cell.value):
+                    # A text cell, marked so that editing it in Excel keeps it text (no visible apostrophe).
+                    cell.data_type, cell.quotePrefix = "s", True
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         buffer = io.BytesIO()
@@ -37,13 +62,15 @@ def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> byt
         from pyexcel_ods3 import save_data
 
         buffer = io.BytesIO()
-        save_data(buffer, {sheet_name: [["" if v is None else v for v in row] for row in rows]})
+        save_data(buffer, {sheet_name: [["" if v is None else _text_cell(v) if isinstance(v, str) else v
+                                         for v in row] for row in rows]})
         return buffer.getvalue()
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in row])
+            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date)
+                             else _text_cell(v) if isinstance(v, str) else v for v in row])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     raise SpreadsheetError(fmt)
 
