@@ -1,4 +1,9 @@
 """The base form and validators, with every message in the user's language, shared by all features."""
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+
 import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,13 +30,69 @@ class _BabelTranslations:
         return flask_babel.gettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.ngettext(singular, plural, n)
+        # Unformatted: WTForms fills in %(value)s itself (flask_babel.ngettext would format, and fail on it).
+        return flask_babel.get_translations().ungettext(singular, plural, n)
+
+
+# Control characters no text field keeps (tab, newline and carriage return are handled apart), and the
+# non-characters U+FFFE/U+FFFF: they break XML exports and PostgreSQL refuses NUL outright.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+LINE_BREAKS = re.compile("[\t\r\n]+")
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+# A net under every number field, whose own range states its plausible maximum: no value beyond this reaches
+# the database (SQLite's integers end at 2**63, PostgreSQL's numeric columns far sooner).
+LARGEST_NUMBER = 10**12
+
+
+def _finite(number) -> bool:
+    return number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+
+
+def hostile_value_problem(field):
+    """What is wrong with a field's parsed value that no field's own validators look at, or None.
+
+    Single-line text has tabs and line breaks turned into spaces (a paste from a spreadsheet); any other control
+    character is refused. Numbers must be finite and within LARGEST_NUMBER; dates within 1900-2199."""
+    data = field.data
+    if field.type == "SelectField" and data not in (None, "") and field.choices is not None \
+            and not any(choice[2] for choice in field.iter_choices()):
+        # WTForms' Optional() clears the "not a valid choice" error when the value is blank space.
+        return _l("Not a valid choice.")
+    if isinstance(data, str):
+        if not isinstance(field.widget, widgets.TextArea) and field.type not in ("HiddenField", "PasswordField"):
+            data = field.data = LINE_BREAKS.sub(" ", data)
+        if CONTROL_CHARACTERS.search(data):
+            return _l("Remove the control characters (invisible characters pasted from another program).")
+    elif isinstance(data, (float, Decimal)) and not isinstance(data, bool):
+        if not _finite(data):
+            return _l("Enter a finite number.")
+        if abs(data) > LARGEST_NUMBER:
+            return _l("Enter a number of at most %(max)s.", max=f"{LARGEST_NUMBER:,}")
+    elif isinstance(data, int) and not isinstance(data, bool) and abs(data) > LARGEST_NUMBER:
+        return _l("Enter a number of at most %(max)s.", max=f"{LARGEST_NUMBER:,}")
+    elif isinstance(data, dt.date):
+        day = data.date() if isinstance(data, dt.datetime) else data
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return _l("Enter a date between %(start)s and %(end)s.", start=EARLIEST_DATE.isoformat(),
+                      end=LATEST_DATE.isoformat())
+    return None
 
 
 class QMSForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.errors:
+                continue
+            problem = hostile_value_problem(field)
+            if problem is not None:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
 
 
 def required():
@@ -55,16 +116,19 @@ class _NumberRange(validators.NumberRange):
     def __call__(self, form, field):
         if field.data is None and field.process_errors:
             raise validators.StopValidation()
+        if isinstance(field.data, (float, Decimal)) and not _finite(field.data):
+            raise validators.StopValidation(_l("Enter a finite number."))  # NumberRange fails on a signaling NaN
         super().__call__(form, field)
 
 
 def number_range(min=None, max=None):
+    shown = {"min": f"{min:,}" if min is not None else "", "max": f"{max:,}" if max is not None else ""}
     if min is not None and max is not None:
-        message = _l("Enter a number from %(min)s to %(max)s.", min=min, max=max)
+        message = _l("Enter a number from %(min)s to %(max)s.", **shown)
     elif min is not None:
-        message = _l("Enter a number of at least %(min)s.", min=min)
+        message = _l("Enter a number of at least %(min)s.", min=shown["min"])
     else:
-        message = _l("Enter a number of at most %(max)s.", max=max)
+        message = _l("Enter a number of at most %(max)s.", max=shown["max"])
     return _NumberRange(min=min, max=max, message=message)
 
 

@@ -10,10 +10,10 @@ class OrganizationForm(QMSForm):
     name = StringField(_l("Name"), validators=[required(), length(200)])
     name_en = StringField(_l("Name in English"), validators=[optional(), length(200)])
     motto = StringField(_l("Motto"), validators=[optional(), length(200)])
-    area_km2 = DecimalField(_l("Area (km²)"), places=4, validators=[optional(), number_range(min=0)],
+    area_km2 = DecimalField(_l("Area (km²)"), places=4, validators=[optional(), number_range(min=0, max=100_000)],
                             render_kw={"inputmode": "decimal"})
-    population = IntegerField(_l("Population"), validators=[optional(), number_range(min=0)])
-    households = IntegerField(_l("Households"), validators=[optional(), number_range(min=0)])
+    population = IntegerField(_l("Population"), validators=[optional(), number_range(min=0, max=100_000_000)])
+    households = IntegerField(_l("Households"), validators=[optional(), number_range(min=0, max=100_000_000)])
     staff_count = IntegerField(_l("Staff count"), validators=[optional(), number_range(min=0, max=100000)])
     as_of = DateField(_l("Figures as of"), validators=[optional()],
                       description=_l("The date the population, household and staff figures refer to."))

@@ -51,15 +51,16 @@ UNIT_CHOICES = choices((u.value, label) for u, label in UNIT_LABELS.items())
 
 class ImprovementForm(QMSForm):
     service = StringField(_l("Service"), validators=[required(), length(300)])
-    before_value = DecimalField(_l("Time before"), places=2, validators=[optional(), number_range(min=0)])
+    before_value = DecimalField(_l("Time before"), places=2,
+                                 validators=[optional(), number_range(min=0, max=1_000_000)])
     before_unit = SelectField(_l("Unit before"), choices=UNIT_CHOICES, default="minutes", validators=[required()])
-    after_value = DecimalField(_l("Time after"), places=2, validators=[optional(), number_range(min=0)],
+    after_value = DecimalField(_l("Time after"), places=2, validators=[optional(), number_range(min=0, max=1_000_000)],
                                description=_l("Choose \"on the spot\" for services done while the citizen waits "
                                               "at the counter (counts as 0)."))
     after_unit = SelectField(_l("Unit after"), choices=UNIT_CHOICES, default="minutes", validators=[required()])
-    stamps_before = IntegerField(_l("Stamp levels before"), validators=[optional(), number_range(min=0)])
-    stamps_after = IntegerField(_l("Stamp levels after"), validators=[optional(), number_range(min=0)])
-    yearly_cases = IntegerField(_l("Cases per year"), validators=[required(), number_range(min=0)])
+    stamps_before = IntegerField(_l("Stamp levels before"), validators=[optional(), number_range(min=0, max=100)])
+    stamps_after = IntegerField(_l("Stamp levels after"), validators=[optional(), number_range(min=0, max=100)])
+    yearly_cases = IntegerField(_l("Cases per year"), validators=[required(), number_range(min=0, max=100_000_000)])
     year = IntegerField(_l("Year measured"), validators=[required(), number_range(min=1990, max=2200)])
     period_note = StringField(_l("Period measured"), validators=[optional(), length(300)],
                               description=_l("For example: January–August."))
@@ -78,7 +79,8 @@ class MetricForm(QMSForm):
                        description=_l("For example: LINE followers, ID cards renewed."))
     unit = StringField(_l("Unit"), validators=[optional(), length(50)])
     observed_on = DateField(_l("Date"), validators=[required()])
-    value = DecimalField(_l("Value"), places=2, validators=[required()])
+    value = DecimalField(_l("Value"), places=2,
+                         validators=[required(), number_range(min=-1_000_000_000, max=1_000_000_000)])
 
 
 class CoreForm(QMSForm):

@@ -28,8 +28,8 @@ class RoundForm(QMSForm):
                         description=_l("For example: 103年1–8月."))
     period_start = DateField(_l("From"), validators=[optional()])
     period_end = DateField(_l("Until"), validators=[optional()])
-    handed_out = IntegerField(_l("Forms handed out"), validators=[optional(), number_range(min=0)])
-    returned = IntegerField(_l("Forms returned"), validators=[optional(), number_range(min=0)])
+    handed_out = IntegerField(_l("Forms handed out"), validators=[optional(), number_range(min=0, max=1_000_000)])
+    returned = IntegerField(_l("Forms returned"), validators=[optional(), number_range(min=0, max=1_000_000)])
     max_blank_share = DecimalField(_l("Largest share of blank answers in a valid response"), places=2, default=0.5,
                                    validators=[required(), number_range(min=0, max=1)],
                                    description=_l("0.5: a form with more than half its rating questions blank is "
