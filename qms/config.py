@@ -46,6 +46,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over a working day still submits
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # a whole request
     QMS_MAX_FILE_BYTES = 10 * 1024 * 1024  # one uploaded file
+    QMS_MAX_SHEET_CELLS = 500_000  # rows x columns read from one uploaded spreadsheet (10,000 responses x 50 columns)
     BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
     BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
     QMS_LOCALES = ("zh_Hant_TW", "en")
@@ -74,6 +75,7 @@ ENV_SETTINGS = {
     "QMS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", str),
     "QMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
+    "QMS_MAX_SHEET_CELLS": ("QMS_MAX_SHEET_CELLS", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
 }
 

@@ -75,25 +75,64 @@ def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> byt
     raise SpreadsheetError(fmt)
 
 
-def read(data: bytes, fmt: str) -> list[list]:
-    """All rows of the first sheet, header included, with empty trailing cells trimmed."""
+class TooLarge(SpreadsheetError):
+    """The sheet holds (or claims to hold) more cells, or unpacks to more bytes, than QMS reads."""
+
+
+DEFAULT_MAX_CELLS = 500_000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an XLSX/ODS whose parts unpack to more than this is a zip bomb
+
+
+def max_cells() -> int:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("QMS_MAX_SHEET_CELLS", DEFAULT_MAX_CELLS) if has_app_context() else DEFAULT_MAX_CELLS
+
+
+def _bounded(rows, limit: int):
+    """Rows as lists, counting cells as they stream in; stops (TooLarge) as soon as the count passes `limit`."""
+    cells = 0
+    for row in rows:
+        row = list(row)
+        cells += len(row)
+        if cells > limit:
+            raise TooLarge(str(limit))
+        yield row
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise TooLarge("unpacked size")
+
+
+def read(data: bytes, fmt: str, limit: int | None = None) -> list[list]:
+    """All rows of the first sheet, header included, with empty trailing cells trimmed. Reads at most `limit`
+    cells (QMS_MAX_SHEET_CELLS), streaming: a sheet that claims a million rows costs only what it really holds."""
+    limit = limit or max_cells()
     try:
         if fmt == "xlsx":
             from openpyxl import load_workbook
 
+            _check_unpacked_size(data)
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()  # the sheet's own <dimension> may claim A1:XFD1048576: ignore it
+                rows = list(_bounded(sheet.iter_rows(values_only=True), limit))
             finally:
                 workbook.close()
         elif fmt == "ods":
             from pyexcel_ods3 import get_data
 
-            sheets = get_data(io.BytesIO(data))
-            rows = [list(row) for row in next(iter(sheets.values()), [])]
+            _check_unpacked_size(data)
+            sheets = get_data(io.BytesIO(data), row_limit=limit + 1)
+            rows = list(_bounded(next(iter(sheets.values()), []), limit))
         elif fmt == "csv":
             text = data.decode("utf-8-sig")
-            rows = [list(row) for row in csv.reader(io.StringIO(text))]
+            rows = list(_bounded(csv.reader(io.StringIO(text)), limit))
         else:
             raise SpreadsheetError(fmt)
     except SpreadsheetError:
@@ -109,6 +148,12 @@ def _trim(row: list) -> list:
     return row
 
 
+def too_large_message() -> str:
+    from flask_babel import gettext as _
+
+    return _("This file holds more than %(cells)s cells; split it into smaller files.", cells=f"{max_cells():,}")
+
+
 def read_upload(upload, max_bytes: int) -> list[list]:
     """The rows of an uploaded XLSX/ODS/CSV file; SpreadsheetError carries a message fit for the user."""
     from flask_babel import gettext as _
@@ -118,5 +163,7 @@ def read_upload(upload, max_bytes: int) -> list[list]:
         raise SpreadsheetError(_("Upload an XLSX, ODS or CSV file."))
     try:
         return read(upload.read(max_bytes + 1), fmt)
+    except TooLarge:
+        raise SpreadsheetError(too_large_message()) from None
     except SpreadsheetError:
         raise SpreadsheetError(_("This file could not be read as %(format)s.", format=fmt.upper())) from None

@@ -117,8 +117,16 @@ def store(data: bytes, original_name: str, accept: frozenset | set | None = None
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
-    safe_name = os.path.basename(original_name.replace("\\", "/"))[:255] or f"file.{kind}"
+    safe_name = download_name(original_name) or f"file.{kind}"
     return StoredFile(stored_name=stored_name, original_name=safe_name, content_type=MIME[kind], size=len(data))
+
+
+def download_name(original_name: str) -> str:
+    """A file's name fit to keep and to send back in Content-Disposition: no folders, no control characters
+    (a CR/LF or NUL in a header is refused by the server), at most 255 characters."""
+    name = os.path.basename((original_name or "").replace("\\", "/"))
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", name).strip()
+    return name[:255]
 
 
 def path_of(stored_name: str) -> Path:
