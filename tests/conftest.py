@@ -59,6 +59,11 @@ def wipe_rows(app) -> None:
         _db.engine.dispose()
 
 
+def pytest_addoption(parser):
+    parser.addoption("--hostile-full", action="store_true", default=False,
+                     help="the hostile-input sweep tries every value on every field (default: a seeded sample)")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("QMS_TEST_DATABASE_URL")
