@@ -28,6 +28,8 @@ FEATURES = ("qms.auth", "qms.core", "qms.evidence", "qms.checklist", "qms.initia
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    # Everything QMS writes (the SQLite file, uploads, the search index, dossiers) is for its own user only.
+    os.umask(0o077)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE), instance_relative_config=True)
     configure(app, config)
@@ -54,6 +56,18 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     # A request may carry one file of the largest size allowed plus its form fields.
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_CONTENT_LENGTH"],
                                            app.config["QMS_MAX_FILE_BYTES"] + 1024 * 1024)
+    if app.config["QMS_HTTPS"]:
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+    if app.config["QMS_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["QMS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    instance.mkdir(parents=True, exist_ok=True)
+    instance.chmod(0o700)
+    database_file = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and os.path.exists(database_file):
+        os.chmod(database_file, 0o600)  # a file made before QMS set its umask
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "qms" / "translations")

@@ -40,7 +40,9 @@ class Config:
     SQLALCHEMY_RECORD_QUERIES = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False  # set from QMS_HTTPS
+    QMS_HTTPS = False  # served over HTTPS (directly or behind a TLS proxy): cookies only over TLS, https links
+    QMS_TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host QMS believes (ProxyFix)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over a working day still submits
@@ -56,7 +58,7 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
-    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MIN_LENGTH = 12  # OWASP ASVS; passwords are also checked against common ones (zxcvbn)
     QMS_DOSSIER_SYNC = False  # True: render dossier versions inside the request (tests), not in a thread
 
 
@@ -73,7 +75,9 @@ ENV_SETTINGS = {
     "QMS_SECRET_KEY": ("SECRET_KEY", str),
     "QMS_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
     "QMS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", str),
-    "QMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_SECURE_COOKIES": ("QMS_HTTPS", lambda v: v.lower() in {"1", "true", "yes"}),  # the older name
+    "QMS_HTTPS": ("QMS_HTTPS", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_TRUSTED_PROXIES": ("QMS_TRUSTED_PROXIES", int),
     "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
     "QMS_MAX_SHEET_CELLS": ("QMS_MAX_SHEET_CELLS", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),

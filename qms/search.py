@@ -355,7 +355,7 @@ def open_index(path: Path | None = None):
 def _create(path: Path):
     from whoosh import index
 
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     created = index.create_in(str(path), schema())
     (path / IDENTITY_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION, "id": uuid.uuid4().hex,
                                                  "built": clock.utcnow().isoformat()}))

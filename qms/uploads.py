@@ -67,7 +67,9 @@ class StoredFile:
 
 def upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)  # made before QMS kept its files private
     return path
 
 
