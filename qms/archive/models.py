@@ -1,54 +1,34 @@
 """Publications, their holding libraries and their files (with the text extracted for search)."""
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
-class PublicationKind(enum.StrEnum):
-    RESEARCH_REPORT = "research_report"
-    HANDBOOK = "handbook"
-    BOOK = "book"
-    PERIODICAL = "periodical"
-    BROCHURE = "brochure"
-    COLLECTION_ITEM = "collection_item"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
+class PublicationKind(LabelledEnum):
+    RESEARCH_REPORT = "research_report", _l("Research report")
+    HANDBOOK = "handbook", _l("Handbook")
+    BOOK = "book", _l("Book")
+    PERIODICAL = "periodical", _l("Periodical")
+    BROCHURE = "brochure", _l("Brochure")
+    COLLECTION_ITEM = "collection_item", _l("Collection item")
+    OTHER = "other", _l("Other")
 
 
-KIND_LABELS = {
-    PublicationKind.RESEARCH_REPORT: _l("Research report"),
-    PublicationKind.HANDBOOK: _l("Handbook"),
-    PublicationKind.BOOK: _l("Book"),
-    PublicationKind.PERIODICAL: _l("Periodical"),
-    PublicationKind.BROCHURE: _l("Brochure"),
-    PublicationKind.COLLECTION_ITEM: _l("Collection item"),
-    PublicationKind.OTHER: _l("Other"),
-}
+KIND_LABELS = PublicationKind.labels()
 
 LANGUAGE_LABELS = {"zh-Hant": _l("Traditional Chinese"), "en": _l("English"), "zh-Hant,en": _l("Chinese and English"),
                    "other": _l("Other")}
 
 
-class TextStatus(enum.StrEnum):
-    OK = "ok"
-    NO_TEXT = "no_text"  # kept, but nothing to index (a scanned PDF): listed for attention
-
-    @property
-    def label(self) -> str:
-        return str(TEXT_STATUS_LABELS[self])
-
-
-TEXT_STATUS_LABELS = {TextStatus.OK: _l("Text indexed"), TextStatus.NO_TEXT: _l("No text")}
+class TextStatus(LabelledEnum):
+    OK = "ok", _l("Text indexed")
+    NO_TEXT = "no_text", _l("No text")  # kept, but nothing to index (a scanned PDF): listed for attention
 
 
 class Publication(TimestampMixin, db.Model):

@@ -9,7 +9,6 @@ from qms import search, uploads
 from qms.archive import services
 from qms.archive.forms import CoverForm, FileForm, PublicationForm, parse_holdings, split_terms
 from qms.archive.models import KIND_LABELS, LANGUAGE_LABELS, Publication, PublicationFile
-from qms.auth.routes import show_service_error
 from qms.core.search_routes import Params, facet_label, params_from, run
 from qms.core.services import ServiceError
 from qms.evidence import services as evidence
@@ -18,6 +17,7 @@ from qms.extensions import db
 from qms.forms import ConfirmForm
 from qms.spine import access
 from qms.spine.access import Role
+from qms.views import confirm_view, edit_view, show_service_error
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 library_bp = Blueprint("library", __name__, url_prefix="/library")
@@ -37,7 +37,8 @@ def _download(file: PublicationFile):
         abort(404)
     # Always an attachment, and HTML as plain text: an uploaded page never runs in QMS's origin.
     mimetype = "text/plain" if file.content_type == "text/html" else file.content_type
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=file.original_name)
+    response = send_file(path, mimetype=mimetype, as_attachment=True,
+                         download_name=uploads.download_name(file.original_name) or "file")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -112,17 +113,11 @@ def _save(publication: Publication | None):
                                        for h in publication.holdings)
         form.isbn.data = publication.isbn10 or publication.isbn or ""
         form.gpn.data = publication.gpn or ""
-    if form.validate_on_submit():
-        try:
-            saved = services.save_publication(publication, _values(form), current_user,
-                                              holdings=parse_holdings(form.holdings.data))
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Publication %(title)s saved.", title=saved.title), "success")
-            return redirect(url_for("archive.publication", publication_id=saved.id))
-    return render_template("archive/form.html", form=form, publication=publication), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_publication(publication, _values(form), current_user,
+                                                                  holdings=parse_holdings(form.holdings.data)),
+                     success=lambda saved: _("Publication %(title)s saved.", title=saved.title),
+                     redirect_to=lambda saved: url_for("archive.publication", publication_id=saved.id),
+                     template="archive/form.html", publication=publication)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -141,11 +136,9 @@ def edit(publication_id: int):
 @access.roles(Role.QUALITY)
 def delete(publication_id: int):
     found = services.get(publication_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_publication(found, current_user)
-        flash(_("Publication deleted."), "success")
-        return redirect(url_for("archive.index"))
-    return redirect(url_for("archive.publication", publication_id=found.id))
+    return confirm_view(action=lambda: services.delete_publication(found, current_user),
+                        success=_("Publication deleted."), redirect_to=url_for("archive.index"),
+                        refused_to=url_for("archive.publication", publication_id=found.id))
 
 
 @bp.route("/<int:publication_id>/files", methods=["POST"])
@@ -180,21 +173,17 @@ def download(file_id: int):
 @access.roles(Role.QUALITY)
 def file_public(file_id: int):
     file = db.get_or_404(PublicationFile, file_id)
-    if ConfirmForm().validate_on_submit():
-        services.set_file_public(file, request.form.get("public") == "1", current_user)
-        flash(_("File %(name)s updated.", name=file.original_name), "success")
-    return redirect(url_for("archive.publication", publication_id=file.publication_id) + "#files")
+    return confirm_view(action=lambda: services.set_file_public(file, request.form.get("public") == "1", current_user),
+                        success=_("File %(name)s updated.", name=file.original_name),
+                        redirect_to=url_for("archive.publication", publication_id=file.publication_id) + "#files")
 
 
 @bp.route("/files/<int:file_id>/delete", methods=["POST"])
 @access.roles(Role.QUALITY)
 def delete_file(file_id: int):
     file = db.get_or_404(PublicationFile, file_id)
-    publication_id = file.publication_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_file(file, current_user)
-        flash(_("File removed."), "success")
-    return redirect(url_for("archive.publication", publication_id=publication_id) + "#files")
+    return confirm_view(action=lambda: services.delete_file(file, current_user), success=_("File removed."),
+                        redirect_to=url_for("archive.publication", publication_id=file.publication_id) + "#files")
 
 
 @bp.route("/<int:publication_id>/cover")
@@ -225,10 +214,8 @@ def upload_cover(publication_id: int):
 @access.roles(Role.QUALITY)
 def delete_cover(publication_id: int):
     found = services.get(publication_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.remove_cover(found, current_user)
-        flash(_("Cover removed."), "success")
-    return redirect(url_for("archive.publication", publication_id=found.id))
+    return confirm_view(action=lambda: services.remove_cover(found, current_user), success=_("Cover removed."),
+                        redirect_to=url_for("archive.publication", publication_id=found.id))
 
 
 @bp.route("/attention")
@@ -240,15 +227,12 @@ def attention():
 @bp.route("/catalogue", methods=["POST"])
 @access.roles(Role.ADMIN)
 def catalogue():
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_catalogue(request.form.get("open") == "1", current_user)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("The public catalogue is open to visitors.") if services.catalogue_open()
-                  else _("The public catalogue is closed."), "success")
-    return redirect(url_for("archive.index"))
+    def success(_done) -> str:
+        return (_("The public catalogue is open to visitors.") if services.catalogue_open()
+                else _("The public catalogue is closed."))
+
+    return confirm_view(action=lambda: services.set_catalogue(request.form.get("open") == "1", current_user),
+                        success=success, redirect_to=url_for("archive.index"))
 
 
 # --- the public catalogue (anonymous visitors, when an admin has opened it) -----------------------

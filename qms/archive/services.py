@@ -14,7 +14,7 @@ from qms.archive.identifiers import IdentifierError, parse_gpn, parse_isbn
 from qms.archive.models import Holding, Publication, PublicationFile, PublicationKind, TextStatus
 from qms.core import audit
 from qms.core.models import Organization
-from qms.core.services import ServiceError
+from qms.core.services import ServiceError, delete_record
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.spine.access import Role
@@ -149,9 +149,7 @@ def _refuse_duplicate(column, value, publication, field_name, message) -> None:
 def delete_publication(publication: Publication, actor) -> None:
     stored = [f.stored_name for f in publication.files] + ([publication.cover_name] if publication.cover_name else [])
     stored += evidence.delete_all_of("publication", [publication.id], actor)
-    audit.record_event(audit.DELETE, publication, actor, summary=str(publication))
-    db.session.delete(publication)
-    db.session.commit()
+    delete_record(publication, actor)
     for name in stored:
         uploads.discard(name)
 

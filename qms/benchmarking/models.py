@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -11,23 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
-class PeerKind(enum.StrEnum):
-    HOUSEHOLD_REGISTRATION = "household_registration"
-    PUBLIC_SERVICE = "public_service"
-    PRIVATE_COMPANY = "private_company"
-
-    @property
-    def label(self) -> str:
-        return str(PEER_KIND_LABELS[self])
+class PeerKind(LabelledEnum):
+    HOUSEHOLD_REGISTRATION = "household_registration", _l("Household-registration office")
+    PUBLIC_SERVICE = "public_service", _l("Other public service")
+    PRIVATE_COMPANY = "private_company", _l("Private company")
 
 
-PEER_KIND_LABELS = {
-    PeerKind.HOUSEHOLD_REGISTRATION: _l("Household-registration office"),
-    PeerKind.PUBLIC_SERVICE: _l("Other public service"),
-    PeerKind.PRIVATE_COMPANY: _l("Private company"),
-}
+PEER_KIND_LABELS = PeerKind.labels()
 
 
 class PeerOrganization(TimestampMixin, db.Model):
@@ -47,16 +39,12 @@ class PeerOrganization(TimestampMixin, db.Model):
         return self.name_zh
 
 
-class Direction(enum.StrEnum):
-    HIGHER = "higher"
-    LOWER = "lower"
-
-    @property
-    def label(self) -> str:
-        return str(DIRECTION_LABELS[self])
+class Direction(LabelledEnum):
+    HIGHER = "higher", _l("Higher is better")
+    LOWER = "lower", _l("Lower is better")
 
 
-DIRECTION_LABELS = {Direction.HIGHER: _l("Higher is better"), Direction.LOWER: _l("Lower is better")}
+DIRECTION_LABELS = Direction.labels()
 
 
 class BenchmarkMetric(TimestampMixin, db.Model):
@@ -105,23 +93,14 @@ class MetricValue(TimestampMixin, db.Model):
         return f"{self.peer} · {self.metric} · {self.year}: {self.value}"
 
 
-class Decision(enum.StrEnum):
-    ADOPT = "adopt"
-    ADAPT = "adapt"
-    NOT_FOR_US = "not_for_us"
-    TO_STUDY = "to_study"
-
-    @property
-    def label(self) -> str:
-        return str(DECISION_LABELS[self])
+class Decision(LabelledEnum):
+    ADOPT = "adopt", _l("Adopt")
+    ADAPT = "adapt", _l("Adapt")
+    NOT_FOR_US = "not_for_us", _l("Not for us")
+    TO_STUDY = "to_study", _l("To study")
 
 
-DECISION_LABELS = {
-    Decision.ADOPT: _l("Adopt"),
-    Decision.ADAPT: _l("Adapt"),
-    Decision.NOT_FOR_US: _l("Not for us"),
-    Decision.TO_STUDY: _l("To study"),
-}
+DECISION_LABELS = Decision.labels()
 
 
 class BenchmarkNote(TimestampMixin, db.Model):

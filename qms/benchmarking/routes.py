@@ -7,13 +7,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.benchmarking import services
 from qms.benchmarking.forms import CompareForm, ImportForm, MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
 from qms.charts import data_uri, trend_lines
-from qms.core.services import ServiceError
+from qms.core.services import ImportRejected, ServiceError
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -21,6 +20,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 from qms.spine import access, clock
 from qms.spine.access import Role
+from qms.views import confirm_view, edit_view, show_service_error
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
@@ -98,7 +98,7 @@ def import_values():
             written = services.import_values(table, current_user)
         except spreadsheets.SpreadsheetError as error:
             message = str(error)
-        except services.ImportRejected as error:
+        except ImportRejected as error:
             db.session.rollback()
             message, problems = error.message, error.problems
         else:
@@ -106,7 +106,8 @@ def import_values():
             return redirect(url_for("benchmarking.index"))
     else:
         message = "; ".join(str(e) for e in form.file.errors)
-    return render_template("benchmarking/import_report.html", message=message, problems=problems), 400
+    return render_template("import_report.html", title=_("Import values"), message=message, problems=problems,
+                           back_url=url_for("benchmarking.index"), back_label=_("Back to the comparison")), 400
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -118,22 +119,18 @@ def peers():
                            can_edit=services.can_edit(current_user))
 
 
+def _peer_values(form: PeerForm) -> dict:
+    return {key: (form[key].data or "").strip() if key != "kind" else form[key].data for key in services.PEER_FIELDS}
+
+
 def _save_peer(peer: PeerOrganization | None):
     form = PeerForm(obj=peer if request.method == "GET" else None)
     if request.method == "GET" and peer is not None:
         form.kind.data = peer.kind.value
-    if form.validate_on_submit():
-        values = {key: (form[key].data or "").strip() if key != "kind" else form[key].data
-                  for key in services.PEER_FIELDS}
-        try:
-            saved = services.save_peer(peer, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Organization %(name)s saved.", name=saved.name_zh), "success")
-            return redirect(url_for("benchmarking.peer", peer_id=saved.id))
-    return render_template("benchmarking/peer_form.html", form=form, peer=peer), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_peer(peer, _peer_values(form), current_user),
+                     success=lambda saved: _("Organization %(name)s saved.", name=saved.name_zh),
+                     redirect_to=lambda saved: url_for("benchmarking.peer", peer_id=saved.id),
+                     template="benchmarking/peer_form.html", peer=peer)
 
 
 @bp.route("/peers/new", methods=["GET", "POST"])
@@ -197,11 +194,8 @@ def peer(peer_id: int):
 @access.roles(Role.QUALITY)
 def delete_value(value_id: int):
     value = db.get_or_404(MetricValue, value_id)
-    peer_id = value.peer_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_value(value, current_user)
-        flash(_("Value removed."), "success")
-    return redirect(url_for("benchmarking.peer", peer_id=peer_id) + "#values")
+    return confirm_view(action=lambda: services.delete_value(value, current_user), success=_("Value removed."),
+                        redirect_to=url_for("benchmarking.peer", peer_id=value.peer_id) + "#values")
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -213,6 +207,14 @@ def metrics():
                            can_edit=services.can_edit(current_user))
 
 
+def _metric_values(form: MetricForm) -> dict:
+    return {"name_zh": form.name_zh.data, "name_en": (form.name_en.data or "").strip(),
+            "unit": (form.unit.data or "").strip(), "direction": form.direction.data,
+            "numerator_id": int(form.numerator_id.data) if form.numerator_id.data else None,
+            "denominator_id": int(form.denominator_id.data) if form.denominator_id.data else None,
+            "decimals": form.decimals.data or 0, "position": form.position.data or 0}
+
+
 def _save_metric(metric: BenchmarkMetric | None):
     form = MetricForm(obj=metric if request.method == "GET" else None)
     options = choices([("", _("— (an entered metric)"))] + [(str(m.id), name(m)) for m in services.list_metrics()
@@ -222,21 +224,9 @@ def _save_metric(metric: BenchmarkMetric | None):
         form.direction.data = metric.direction.value
         form.numerator_id.data = str(metric.numerator_id or "")
         form.denominator_id.data = str(metric.denominator_id or "")
-    if form.validate_on_submit():
-        values = {"name_zh": form.name_zh.data, "name_en": (form.name_en.data or "").strip(),
-                  "unit": (form.unit.data or "").strip(), "direction": form.direction.data,
-                  "numerator_id": int(form.numerator_id.data) if form.numerator_id.data else None,
-                  "denominator_id": int(form.denominator_id.data) if form.denominator_id.data else None,
-                  "decimals": form.decimals.data or 0, "position": form.position.data or 0}
-        try:
-            services.save_metric(metric, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Metric saved."), "success")
-            return redirect(url_for("benchmarking.metrics"))
-    return render_template("benchmarking/metric_form.html", form=form, metric=metric), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_metric(metric, _metric_values(form), current_user),
+                     success=_("Metric saved."), redirect_to=url_for("benchmarking.metrics"),
+                     template="benchmarking/metric_form.html", metric=metric)
 
 
 @bp.route("/metrics/new", methods=["GET", "POST"])
@@ -279,6 +269,15 @@ def note(note_id: int):
         if "initiatives.create" in current_app.view_functions else None)
 
 
+def _note_values(form: NoteForm) -> dict:
+    values = {key: form[key].data for key in services.NOTE_FIELDS}
+    for key in ("peer_id", "decision_owner_id"):
+        values[key] = int(values[key]) if values[key] else None
+    for key in ("title", "practice", "why_it_works"):
+        values[key] = (values[key] or "").strip()
+    return values
+
+
 def _save_note(note: BenchmarkNote | None):
     form = NoteForm(obj=note if request.method == "GET" else None)
     form.peer_id.choices = choices([("", "—")] + [(str(p.id), name(p)) for p in services.list_peers()
@@ -289,21 +288,10 @@ def _save_note(note: BenchmarkNote | None):
         form.peer_id.data = str(note.peer_id or "")
         form.decision_owner_id.data = str(note.decision_owner_id or "")
         form.decision.data = note.decision.value
-    if form.validate_on_submit():
-        values = {key: form[key].data for key in services.NOTE_FIELDS}
-        for key in ("peer_id", "decision_owner_id"):
-            values[key] = int(values[key]) if values[key] else None
-        for key in ("title", "practice", "why_it_works"):
-            values[key] = (values[key] or "").strip()
-        try:
-            saved = services.save_note(note, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Benchmarking note saved."), "success")
-            return redirect(url_for("benchmarking.note", note_id=saved.id))
-    return render_template("benchmarking/note_form.html", form=form, note=note), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_note(note, _note_values(form), current_user),
+                     success=_("Benchmarking note saved."),
+                     redirect_to=lambda saved: url_for("benchmarking.note", note_id=saved.id),
+                     template="benchmarking/note_form.html", note=note)
 
 
 @bp.route("/notes/new", methods=["GET", "POST"])
@@ -322,7 +310,5 @@ def edit_note(note_id: int):
 @access.roles(Role.QUALITY)
 def delete_note(note_id: int):
     found = db.get_or_404(BenchmarkNote, note_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_note(found, current_user)
-        flash(_("Benchmarking note deleted."), "success")
-    return redirect(url_for("benchmarking.notes"))
+    return confirm_view(action=lambda: services.delete_note(found, current_user),
+                        success=_("Benchmarking note deleted."), redirect_to=url_for("benchmarking.notes"))

@@ -1,17 +1,15 @@
 """Rules and writes of the benchmarking register, and the comparison table computed from it."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from qms import uploads
+from qms import imports, uploads
 from qms.auth.models import User
 from qms.benchmarking import ranking
 from qms.benchmarking.models import (
@@ -24,7 +22,7 @@ from qms.benchmarking.models import (
     PeerOrganization,
 )
 from qms.core import audit
-from qms.core.services import ImportProblem, ImportRejected, ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError, delete_record, save_record
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.spine.access import Role
@@ -35,31 +33,10 @@ METRIC_FIELDS = ("name_zh", "name_en", "unit", "direction", "numerator_id", "den
 VALUE_FIELDS = ("value", "source", "source_date")
 NOTE_FIELDS = ("title", "peer_id", "visited_on", "practice", "why_it_works", "decision", "decision_owner_id",
                "decision_date")
-LOCALES = ("zh_Hant_TW", "en")
 
 
 def can_edit(user, record=None) -> bool:
     return user.is_authenticated and user.has_role(Role.QUALITY)
-
-
-def _save(model, record, data: dict, actor, fields: tuple[str, ...]):
-    if record is None:
-        record = model(**data)
-        db.session.add(record)
-        audit.record_event(audit.CREATE, record, actor, changes=audit.created(record, fields))
-    else:
-        changes = audit.apply_changes(record, data)
-        if not changes:
-            return record
-        audit.record_event(audit.UPDATE, record, actor, changes=changes)
-    db.session.commit()
-    return record
-
-
-def _delete(record, actor) -> None:
-    audit.record_event(audit.DELETE, record, actor, summary=str(record))
-    db.session.delete(record)
-    db.session.commit()
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -87,7 +64,7 @@ def save_peer(peer: PeerOrganization | None, values: Mapping[str, Any], actor, i
         if self_row() is not None:
             raise ServiceError(_("The office itself is already in the register."))
         data["is_self"] = True
-    return _save(PeerOrganization, peer, data, actor, PEER_FIELDS)
+    return save_record(peer or PeerOrganization(), data, actor, fields=PEER_FIELDS)
 
 
 def delete_peer(peer: PeerOrganization, actor) -> None:
@@ -95,7 +72,7 @@ def delete_peer(peer: PeerOrganization, actor) -> None:
         raise ServiceError(_("The office itself stays in every comparison and cannot be deleted."))
     for value in db.session.scalars(select(MetricValue).where(MetricValue.peer_id == peer.id)):
         audit.record_event(audit.DELETE, value, actor, summary=str(value))
-    _delete(peer, actor)
+    delete_record(peer, actor)
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -138,8 +115,8 @@ def save_metric(metric: BenchmarkMetric | None, values: Mapping[str, Any], actor
                 select(MetricValue.id).where(MetricValue.metric_id == metric.id).limit(1)):
             raise ServiceError(_("This metric already has entered values; it cannot become derived."),
                                field="numerator_id")
-    return _save(BenchmarkMetric, metric, data, actor, ("name_zh", "unit", "direction", "numerator_id",
-                                                        "denominator_id"))
+    return save_record(metric or BenchmarkMetric(), data, actor,
+                       fields=("name_zh", "unit", "direction", "numerator_id", "denominator_id"))
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -158,11 +135,12 @@ def save_value(peer: PeerOrganization, metric: BenchmarkMetric, year: int, value
         MetricValue.peer_id == peer.id, MetricValue.metric_id == metric.id, MetricValue.year == year)).first()
     if existing is None:
         data.update(peer_id=peer.id, metric_id=metric.id, year=int(year))
-    return _save(MetricValue, existing, data, actor, ("peer_id", "metric_id", "year", "value", "source"))
+    return save_record(existing or MetricValue(), data, actor,
+                       fields=("peer_id", "metric_id", "year", "value", "source"))
 
 
 def delete_value(value: MetricValue, actor) -> None:
-    _delete(value, actor)
+    delete_record(value, actor)
 
 
 def values_of(peer: PeerOrganization) -> list[MetricValue]:
@@ -286,12 +264,12 @@ def save_note(note: BenchmarkNote | None, values: Mapping[str, Any], actor) -> B
         raise ServiceError(_("No such organization."), field="peer_id")
     if data.get("decision_owner_id") is not None and db.session.get(User, data["decision_owner_id"]) is None:
         raise ServiceError(_("No such user."), field="decision_owner_id")
-    return _save(BenchmarkNote, note, data, actor, ("title", "peer_id", "visited_on", "decision"))
+    return save_record(note or BenchmarkNote(), data, actor, fields=("title", "peer_id", "visited_on", "decision"))
 
 
 def delete_note(note: BenchmarkNote, actor) -> None:
     stored = evidence.delete_all_of("benchmark_note", [note.id], actor)
-    _delete(note, actor)
+    delete_record(note, actor)
     for name in stored:
         uploads.discard(name)
 
@@ -329,14 +307,6 @@ def _labels() -> dict[str, str]:
             "source": _("Source"), "source_date": _("Source date")}
 
 
-def _header_names() -> dict[str, str]:
-    names = {key: key for key in LONG_COLUMNS}
-    for locale in LOCALES:
-        with force_locale(locale):
-            names.update({label.strip().lower(): key for key, label in _labels().items()})
-    return names
-
-
 def _number(raw) -> Decimal | None:
     try:
         return Decimal(str(raw).strip().replace(",", ""))
@@ -347,81 +317,65 @@ def _number(raw) -> Decimal | None:
 def import_values(table: list[list], actor) -> int:
     """Values in long form (organization, metric, year, value[, source, source date]) or wide form
     (organization, year, then one column per metric). All rows or none; returns how many values were written."""
-    if not table:
-        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
-    names = _header_names()
-    header = [str(cell or "").strip() for cell in table[0]]
-    keys = [names.get(cell.lower()) for cell in header]
+    names = imports.column_names(LONG_COLUMNS, _labels)
+    columns = imports.locate_columns(table, names, required=("organization", "year"), missing=_(
+        "The first row must name the columns: Organization, Year, and either Metric and Value or one column per "
+        "metric."))
     peers = {p.name_zh: p for p in list_peers()} | {p.name_en: p for p in list_peers() if p.name_en}
     metrics = {m.name_zh: m for m in list_metrics()} | {m.name_en: m for m in list_metrics() if m.name_en}
-    if "organization" not in keys or "year" not in keys:
-        raise ImportRejected([ImportProblem(1, _("The first row must name the columns: Organization, Year, and "
-                                                 "either Metric and Value or one column per metric."))])
-    long_form = "metric" in keys and "value" in keys
-    wide_metrics = {}
+    long_form = "metric" in columns and "value" in columns
+    wide_metrics = {}  # column index -> metric, in wide form
     if not long_form:
-        for index, (cell, key) in enumerate(zip(header, keys, strict=True)):
-            if key is None and cell:
-                if cell not in metrics:
-                    raise ImportRejected([ImportProblem(1, _("Unknown metric %(name)s.", name=cell))])
-                wide_metrics[index] = metrics[cell]
-    problems, planned = [], []
+        for index, name in enumerate(str(cell or "").strip() for cell in table[0]):
+            if name and name.lower() not in names:
+                if name not in metrics:
+                    raise ImportRejected([ImportProblem(1, _("Unknown metric %(name)s.", name=name))])
+                wide_metrics[index] = metrics[name]
+    return imports.import_rows(table, columns, lambda row: _values_from(row, peers, metrics, long_form, wide_metrics),
+                               lambda planned: _write_values(planned, actor))
 
-    def cell(row, key):
-        index = keys.index(key) if key in keys else None
-        return row[index] if index is not None and index < len(row) else None
 
-    for number, row in enumerate(table[1:], start=2):
-        name = str(cell(row, "organization") or "").strip()
-        peer = peers.get(name)
-        if peer is None:
-            problems.append(ImportProblem(number, _("Unknown organization %(name)s.", name=name or "—")))
-            continue
-        year = _number(cell(row, "year")) if cell(row, "year") not in (None, "") else None
-        if year is None or year != year.to_integral_value() or not 1900 <= year <= 2200:
-            problems.append(ImportProblem(number, _("The year is missing or not a year.")))
-            continue
-        source = str(cell(row, "source") or "").strip()
-        source_date = cell(row, "source_date")
-        if isinstance(source_date, dt.datetime):
-            source_date = source_date.date()
-        elif source_date not in (None, "") and not isinstance(source_date, dt.date):
-            try:
-                source_date = dt.date.fromisoformat(str(source_date).strip())
-            except ValueError:
-                problems.append(ImportProblem(number, _("The source date must be a date (YYYY-MM-DD).")))
-                continue
-        entries = []
-        if long_form:
-            metric_name = str(cell(row, "metric") or "").strip()
-            metric = metrics.get(metric_name)
-            if metric is None:
-                problems.append(ImportProblem(number, _("Unknown metric %(name)s.", name=metric_name or "—")))
-                continue
-            entries.append((metric, cell(row, "value")))
+def _values_from(row: imports.Row, peers: Mapping[str, PeerOrganization], metrics: Mapping[str, BenchmarkMetric],
+                 long_form: bool, wide_metrics: Mapping[int, BenchmarkMetric]) -> list[tuple]:
+    """(peer, metric, year, value, source, source date) for each value of the row: one in long form, one per
+    filled metric column in wide form."""
+    name = row.text("organization")
+    peer = peers.get(name)
+    if peer is None:
+        raise imports.RowProblem(_("Unknown organization %(name)s.", name=name or "—"))
+    year = _number(row.cell("year")) if row.cell("year") not in (None, "") else None
+    if year is None or year != year.to_integral_value() or not 1900 <= year <= 2200:
+        raise imports.RowProblem(_("The year is missing or not a year."))
+    source = row.text("source")
+    try:
+        source_date = imports.parse_date(row.cell("source_date"))
+    except ValueError:
+        raise imports.RowProblem(_("The source date must be a date (YYYY-MM-DD).")) from None
+    if long_form:
+        metric_name = row.text("metric")
+        metric = metrics.get(metric_name)
+        if metric is None:
+            raise imports.RowProblem(_("Unknown metric %(name)s.", name=metric_name or "—"))
+        entries = [(metric, row.cell("value"))]
+    else:
+        entries = [(metric, row.at(index)) for index, metric in wide_metrics.items()]
+    values = []
+    for metric, raw in entries:
+        if raw in (None, "") and not long_form:
+            continue  # a blank cell in wide form: no value for that metric
+        value = _number(raw) if raw not in (None, "") else None
+        if value is None:
+            row.problem(_("%(metric)s: the value must be a number.", metric=metric.name_zh))
+        elif metric.derived:
+            row.problem(_("%(metric)s is derived; it is computed, not imported.", metric=metric.name_zh))
         else:
-            entries = [(metric, row[index] if index < len(row) else None) for index, metric in wide_metrics.items()]
-        row_ok = True
-        for metric, raw in entries:
-            if raw in (None, "") and not long_form:
-                continue  # a blank cell in wide form: no value for that metric
-            value = _number(raw) if raw not in (None, "") else None
-            if value is None:
-                problems.append(ImportProblem(number, _("%(metric)s: the value must be a number.",
-                                                        metric=metric.name_zh)))
-                row_ok = False
-            elif metric.derived:
-                problems.append(ImportProblem(number, _("%(metric)s is derived; it is computed, not imported.",
-                                                        metric=metric.name_zh)))
-                row_ok = False
-            else:
-                planned.append((peer, metric, int(year), value, source, source_date or None))
-        if not row_ok:
-            continue
-    if problems:
-        raise ImportRejected(problems)
+            values.append((peer, metric, int(year), value, source, source_date))
+    return values
+
+
+def _write_values(planned: list[list[tuple]], actor) -> int:
     written = 0
-    for peer, metric, year, value, source, source_date in planned:
+    for peer, metric, year, value, source, source_date in (entry for values in planned for entry in values):
         existing = db.session.scalars(select(MetricValue).where(
             MetricValue.peer_id == peer.id, MetricValue.metric_id == metric.id, MetricValue.year == year)).first()
         data = {"value": value, "source": source, "source_date": source_date}
@@ -436,5 +390,4 @@ def import_values(table: list[list], actor) -> int:
             if changes:
                 audit.record_event(audit.UPDATE, existing, actor, changes=changes)
                 written += 1
-    db.session.commit()
     return written

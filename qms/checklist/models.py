@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -11,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
-class Scale(enum.StrEnum):
-    PERCENT = "percent"
-    BALDRIGE = "baldrige"
-    EFQM = "efqm"
+class Scale(LabelledEnum):
+    PERCENT = "percent", _l("0–100 %")
+    BALDRIGE = "baldrige", _l("Baldrige bands (process items on ADLI, results items on LeTCI)")
+    EFQM = "efqm", _l("EFQM RADAR: 0 to 100 percent in steps of 10")
 
 
 class Framework(TimestampMixin, db.Model):
@@ -98,23 +98,14 @@ class Assessment(TimestampMixin, db.Model):
         return f"{self.award_cycle} · {self.framework.name_zh}"
 
 
-class ItemStatus(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    IN_REVIEW = "in_review"
-    READY = "ready"
-
-    @property
-    def label(self) -> str:
-        return str(ITEM_STATUS_LABELS[self])
+class ItemStatus(LabelledEnum):
+    NOT_STARTED = "not_started", _l("Not started")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    IN_REVIEW = "in_review", _l("In review")
+    READY = "ready", _l("Ready")
 
 
-ITEM_STATUS_LABELS = {
-    ItemStatus.NOT_STARTED: _l("Not started"),
-    ItemStatus.IN_PROGRESS: _l("In progress"),
-    ItemStatus.IN_REVIEW: _l("In review"),
-    ItemStatus.READY: _l("Ready"),
-}
+ITEM_STATUS_LABELS = ItemStatus.labels()
 
 
 class AssessmentItem(TimestampMixin, db.Model):

@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.checklist import services
@@ -17,13 +16,14 @@ from qms.checklist.models import Assessment, AssessmentItem, Framework, Framewor
 from qms.checklist.readiness import STATUS_CAP
 from qms.checklist.scales import SCALE_LABELS, score_choices
 from qms.core.models import AwardCycle
-from qms.core.services import ServiceError, current_cycle, list_cycles
+from qms.core.services import ImportRejected, ServiceError, current_cycle, list_cycles
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 from qms.spine import access, clock
 from qms.spine.access import Role
+from qms.views import confirm_view, edit_view
 
 bp = Blueprint("checklist", __name__, url_prefix="/checklist")
 MAX_FRAMEWORK_BYTES = 1024 * 1024
@@ -149,10 +149,8 @@ def assessment(assessment_id: int):
 @access.roles(Role.QUALITY)
 def delete_assessment(assessment_id: int):
     found = db.get_or_404(Assessment, assessment_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_assessment(found, current_user)
-        flash(_("The self-assessment has been deleted."), "success")
-    return redirect(url_for("checklist.index"))
+    return confirm_view(action=lambda: services.delete_assessment(found, current_user),
+                        success=_("The self-assessment has been deleted."), redirect_to=url_for("checklist.index"))
 
 
 @bp.route("/assessments/<int:assessment_id>/export.<fmt>")
@@ -180,7 +178,7 @@ def import_assignments(assessment_id: int):
             changed = services.import_assignments(found, table, current_user)
         except spreadsheets.SpreadsheetError as error:
             message = str(error)
-        except services.ImportRejected as error:
+        except ImportRejected as error:
             db.session.rollback()
             message, problems = error.message, error.problems
         else:
@@ -188,8 +186,9 @@ def import_assignments(assessment_id: int):
             return redirect(url_for("checklist.assessment", assessment_id=found.id))
     else:
         message = "; ".join(str(e) for e in form.file.errors)
-    return render_template("checklist/import_report.html", assessment=found, message=message, problems=problems,
-                           name=node_name), 400
+    return render_template("import_report.html", title=_("Import assignments"), message=message, problems=problems,
+                           back_url=url_for("checklist.assessment", assessment_id=found.id),
+                           back_label=_("Back to the checklist")), 400
 
 
 @bp.route("/compare")
@@ -239,13 +238,13 @@ def _item_values(form: ItemForm) -> dict:
             "opportunities": form.opportunities.data or ""}
 
 
-def _render_item(item: AssessmentItem, form: ItemForm, status: int = 200):
+def _item_context(item: AssessmentItem) -> dict:
     entries = evidence.for_subject(item)
-    return render_template(
-        "checklist/item.html", item=item, form=form, editable=services.editable_fields(current_user, item),
-        evidence=entries, evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
+    return dict(
+        item=item, editable=services.editable_fields(current_user, item), evidence=entries,
+        evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
         subject_type="assessment_item", subject_id=item.id, name=node_name, today=clock.today(),
-        deadline=item.assessment.award_cycle.submission_deadline), status
+        deadline=item.assessment.award_cycle.submission_deadline)
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
@@ -255,13 +254,7 @@ def item(item_id: int):
     if request.method == "POST" and not services.can_edit(current_user, found):
         abort(403)
     form = _item_form(found, request.form if request.method == "POST" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_item(found, _item_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Item %(code)s saved.", code=found.node.code), "success")
-            return redirect(url_for("checklist.item", item_id=found.id))
-    return _render_item(found, form, 400 if form.errors else 200)
+    return edit_view(form, save=lambda: services.update_item(found, _item_values(form), current_user),
+                     success=_("Item %(code)s saved.", code=found.node.code),
+                     redirect_to=url_for("checklist.item", item_id=found.id), template="checklist/item.html",
+                     **_item_context(found))

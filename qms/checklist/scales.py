@@ -1,15 +1,9 @@
 """Scoring scales: which scores an item may take under each framework's scale, and how they read."""
-from flask_babel import lazy_gettext as _l
-
 from qms.checklist.models import Scale
 
 BALDRIGE_BANDS = ((0, 5), (10, 25), (30, 45), (50, 65), (70, 85), (90, 100))
 STEPS = {Scale.PERCENT: 5, Scale.BALDRIGE: 5, Scale.EFQM: 10}
-SCALE_LABELS = {
-    Scale.PERCENT: _l("0–100 %"),
-    Scale.BALDRIGE: _l("Baldrige bands (process items on ADLI, results items on LeTCI)"),
-    Scale.EFQM: _l("EFQM RADAR: 0 to 100 percent in steps of 10"),
-}
+SCALE_LABELS = Scale.labels()
 
 
 def allowed_scores(scale: Scale) -> list[int]:

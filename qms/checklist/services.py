@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from qms import uploads
+from qms import imports, uploads
 from qms.auth.models import User
 from qms.checklist import frameworks as framework_files
 from qms.checklist import readiness
@@ -19,7 +19,7 @@ from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem,
 from qms.checklist.scales import allowed_scores
 from qms.core import audit
 from qms.core.models import AwardCycle
-from qms.core.services import ImportProblem, ImportRejected, ServiceError
+from qms.core.services import ServiceError, delete_record, save_record
 from qms.evidence import services as evidence
 from qms.evidence.models import Evidence
 from qms.extensions import db
@@ -128,9 +128,7 @@ def adopt(cycle: AwardCycle, framework: Framework, actor) -> Assessment:
 
 def delete_assessment(assessment: Assessment, actor) -> None:
     stored = evidence.delete_all_of("assessment_item", [item.id for item in assessment.items], actor)
-    audit.record_event(audit.DELETE, assessment, actor, summary=str(assessment))
-    db.session.delete(assessment)
-    db.session.commit()
+    delete_record(assessment, actor)
     for name in stored:
         uploads.discard(name)
 
@@ -160,11 +158,7 @@ def update_item(item: AssessmentItem, values: Mapping[str, Any], actor) -> Asses
             raise ServiceError(_("This score is not on the framework's scale."), field=key)
     if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
         raise ServiceError(_("No such user."), field="owner_id")
-    changes = audit.apply_changes(item, data)
-    if changes:
-        audit.record_event(audit.UPDATE, item, actor, changes=changes)
-        db.session.commit()
-    return item
+    return save_record(item, data, actor)
 
 
 # --- the checklist page -----------------------------------------------------------------------
@@ -342,91 +336,56 @@ def _status_from(text: str) -> ItemStatus | None:
     return None
 
 
-def _date_from(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
-
-
-def _header_map(header: list) -> dict[str, int]:
-    """Column key -> index, recognising the key itself or its label in either language."""
-    names: dict[str, str] = {}
-    for locale in LOCALES:
-        with force_locale(locale):
-            for key, label in column_labels().items():
-                names[label.strip().lower()] = key
-    for key in EXPORT_COLUMNS:
-        names[key] = key
-    found = {}
-    for index, cell in enumerate(header):
-        key = names.get(str(cell or "").strip().lower())
-        if key and key not in found:
-            found[key] = index
-    return found
-
-
 def import_assignments(assessment: Assessment, table: list[list], actor) -> int:
     """Owner, due date and status per item code; all rows or none. Returns how many items changed."""
-    if not table:
-        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
-    columns = _header_map(table[0])
-    if "code" not in columns:
-        raise ImportRejected([ImportProblem(1, _("The first row must name the columns; a Code column is needed."))])
+    columns = imports.locate_columns(table, imports.column_names(EXPORT_COLUMNS, column_labels), required=("code",),
+                                     missing=_("The first row must name the columns; a Code column is needed."))
     items_by_code = {item.node.code: item for item in db.session.scalars(
         select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id))}
     users = {user.username: user for user in db.session.scalars(select(User))}
-    problems, planned, seen = [], [], {}
+    seen: dict[str, int] = {}  # item code -> the row that first named it
+    return imports.import_rows(table, columns, lambda row: _assignment_from(row, items_by_code, users, seen),
+                               lambda planned: _apply_assignments(planned, actor))
 
-    def cell(row, key):
-        index = columns.get(key)
-        return row[index] if index is not None and index < len(row) else None
 
-    for number, row in enumerate(table[1:], start=2):
-        code = str(cell(row, "code") or "").strip()
-        if code.endswith(".0") and code[:-2].isdigit():
-            code = code[:-2]  # spreadsheets turn the code 1 into the number 1.0
-        item = items_by_code.get(code)
-        if item is None:
-            problems.append(ImportProblem(number, _("No item with code %(code)s.", code=code or "—")))
-            continue
-        if code in seen:
-            problems.append(ImportProblem(number, _("Code %(code)s also appears on row %(row)d.",
-                                                    code=code, row=seen[code])))
-            continue
-        seen[code] = number
-        values = {}
-        if "owner" in columns:
-            username = str(cell(row, "owner") or "").strip()
-            if username and (username not in users or not users[username].active):
-                problems.append(ImportProblem(number, _("No active user %(name)s.", name=username)))
-                continue
-            values["owner_id"] = users[username].id if username else None
-        if "due_date" in columns:
-            try:
-                values["due_date"] = _date_from(cell(row, "due_date"))
-            except ValueError:
-                problems.append(ImportProblem(number, _("The due date must be a date (YYYY-MM-DD).")))
-                continue
-        if "status" in columns and str(cell(row, "status") or "").strip():
-            status = _status_from(cell(row, "status"))
-            if status is None:
-                problems.append(ImportProblem(number, _("Unknown status %(status)s.", status=cell(row, "status"))))
-                continue
-            values["status"] = status
-        planned.append((item, values))
-    if problems:
-        raise ImportRejected(problems)
+def _assignment_from(row: imports.Row, items_by_code: Mapping[str, AssessmentItem], users: Mapping[str, User],
+                     seen: dict[str, int]) -> tuple[AssessmentItem, dict]:
+    """The item a row names and the values it gives; only the columns the file has are changed."""
+    code = row.text("code")
+    if code.endswith(".0") and code[:-2].isdigit():
+        code = code[:-2]  # spreadsheets turn the code 1 into the number 1.0
+    item = items_by_code.get(code)
+    if item is None:
+        raise imports.RowProblem(_("No item with code %(code)s.", code=code or "—"))
+    if code in seen:
+        raise imports.RowProblem(_("Code %(code)s also appears on row %(row)d.", code=code, row=seen[code]))
+    seen[code] = row.number
+    values = {}
+    if "owner" in row.columns:
+        username = row.text("owner")
+        if username and (username not in users or not users[username].active):
+            raise imports.RowProblem(_("No active user %(name)s.", name=username))
+        values["owner_id"] = users[username].id if username else None
+    if "due_date" in row.columns:
+        try:
+            values["due_date"] = imports.parse_date(row.cell("due_date"))
+        except ValueError:
+            raise imports.RowProblem(_("The due date must be a date (YYYY-MM-DD).")) from None
+    if row.text("status"):
+        status = _status_from(row.cell("status"))
+        if status is None:
+            raise imports.RowProblem(_("Unknown status %(status)s.", status=row.cell("status")))
+        values["status"] = status
+    return item, values
+
+
+def _apply_assignments(planned: list[tuple[AssessmentItem, dict]], actor) -> int:
     changed = 0
     for item, values in planned:
         changes = audit.apply_changes(item, values)
         if changes:
             audit.record_event(audit.UPDATE, item, actor, changes=changes)
             changed += 1
-    db.session.commit()
     return changed
 
 

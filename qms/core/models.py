@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.extensions import db
 from qms.spine import clock
+from qms.spine.enums import LabelledEnum
 
 
 def utcnow() -> dt.datetime:
@@ -67,25 +67,15 @@ class Organization(TimestampMixin, db.Model):
         return self.name
 
 
-class CycleStatus(enum.StrEnum):
-    PREPARING = "preparing"
-    SUBMITTED = "submitted"
-    FIRST_REVIEW = "first_review"
-    SITE_VISIT = "site_visit"
-    RESULT = "result"
-
-    @property
-    def label(self) -> str:
-        return str(CYCLE_STATUS_LABELS[self])
+class CycleStatus(LabelledEnum):
+    PREPARING = "preparing", _l("Preparing")
+    SUBMITTED = "submitted", _l("Submitted")
+    FIRST_REVIEW = "first_review", _l("First review")
+    SITE_VISIT = "site_visit", _l("Site visit")
+    RESULT = "result", _l("Result announced")
 
 
-CYCLE_STATUS_LABELS = {
-    CycleStatus.PREPARING: _l("Preparing"),
-    CycleStatus.SUBMITTED: _l("Submitted"),
-    CycleStatus.FIRST_REVIEW: _l("First review"),
-    CycleStatus.SITE_VISIT: _l("Site visit"),
-    CycleStatus.RESULT: _l("Result announced"),
-}
+CYCLE_STATUS_LABELS = CycleStatus.labels()
 
 
 class AwardCycle(TimestampMixin, db.Model):

@@ -1,7 +1,7 @@
 """Views for the dashboard, organization profile, award cycles and the audit trail."""
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,12 +9,12 @@ from sqlalchemy import select
 from qms.core import audit, services
 from qms.core.forms import AuditFilterForm, AwardCycleForm, OrganizationForm
 from qms.core.models import AwardCycle
-from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.spine import access, clock, records
 from qms.spine.access import Role
 from qms.spine.navigation import cards_for
+from qms.views import confirm_view, edit_view
 
 bp = Blueprint("core", __name__)
 
@@ -45,11 +45,9 @@ def organization():
 def edit_organization():
     org = services.get_organization()
     form = OrganizationForm(obj=org)
-    if form.validate_on_submit():
-        services.save_organization(form.data, current_user)
-        flash(_("Organization profile saved."), "success")
-        return redirect(url_for("core.organization"))
-    return render_template("core/organization_form.html", form=form)
+    return edit_view(form, save=lambda: services.save_organization(form.data, current_user),
+                     success=_("Organization profile saved."), redirect_to=url_for("core.organization"),
+                     template="core/organization_form.html", status=200)
 
 
 # --- award cycles -----------------------------------------------------------------------------
@@ -71,16 +69,9 @@ def _cycle_values(form: AwardCycleForm) -> dict:
 @access.roles(Role.ADMIN)
 def create_cycle():
     form = AwardCycleForm()
-    if form.validate_on_submit():
-        try:
-            cycle = services.create_cycle(_cycle_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            form.year.errors = [*form.year.errors, error.message]
-        else:
-            flash(_("Award cycle %(name)s created.", name=str(cycle)), "success")
-            return redirect(url_for("core.cycles"))
-    return render_template("core/cycle_form.html", form=form, cycle=None)
+    return edit_view(form, save=lambda: services.create_cycle(_cycle_values(form), current_user),
+                     success=lambda cycle: _("Award cycle %(name)s created.", name=str(cycle)),
+                     redirect_to=url_for("core.cycles"), template="core/cycle_form.html", status=200, cycle=None)
 
 
 @bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
@@ -88,42 +79,28 @@ def create_cycle():
 def edit_cycle(cycle_id: int):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     form = AwardCycleForm(obj=cycle)
-    if form.validate_on_submit():
-        try:
-            services.update_cycle(cycle, _cycle_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            form.year.errors = [*form.year.errors, error.message]
-        else:
-            flash(_("Award cycle %(name)s saved.", name=str(cycle)), "success")
-            return redirect(url_for("core.cycles"))
-    return render_template("core/cycle_form.html", form=form, cycle=cycle, confirm_form=ConfirmForm())
+    return edit_view(form, save=lambda: services.update_cycle(cycle, _cycle_values(form), current_user),
+                     success=lambda saved: _("Award cycle %(name)s saved.", name=str(saved)),
+                     redirect_to=url_for("core.cycles"), template="core/cycle_form.html", status=200, cycle=cycle,
+                     confirm_form=ConfirmForm())
 
 
 @bp.route("/cycles/<int:cycle_id>/current", methods=["POST"])
 @access.roles(Role.ADMIN)
 def set_current_cycle(cycle_id: int):
     cycle = db.get_or_404(AwardCycle, cycle_id)
-    if ConfirmForm().validate_on_submit():
-        services.set_current_cycle(cycle, current_user)
-        flash(_("%(name)s is now the current award cycle.", name=str(cycle)), "success")
-    return redirect(url_for("core.cycles"))
+    return confirm_view(action=lambda: services.set_current_cycle(cycle, current_user),
+                        success=_("%(name)s is now the current award cycle.", name=str(cycle)),
+                        redirect_to=url_for("core.cycles"))
 
 
 @bp.route("/cycles/<int:cycle_id>/delete", methods=["POST"])
 @access.roles(Role.ADMIN)
 def delete_cycle(cycle_id: int):
     cycle = db.get_or_404(AwardCycle, cycle_id)
-    if ConfirmForm().validate_on_submit():
-        name = str(cycle)
-        try:
-            services.delete_cycle(cycle, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("Award cycle %(name)s deleted.", name=name), "success")
-    return redirect(url_for("core.cycles"))
+    return confirm_view(action=lambda: services.delete_cycle(cycle, current_user),
+                        success=_("Award cycle %(name)s deleted.", name=str(cycle)),
+                        redirect_to=url_for("core.cycles"))
 
 
 # --- audit trail ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from qms.core import audit
@@ -59,6 +59,37 @@ def roc_year(year: int) -> int:
     return year - 1911
 
 
+# --- audited writes ---------------------------------------------------------------------------
+
+def save_record(record: Any, values: Mapping[str, Any], actor, fields: tuple[str, ...] | None = None) -> Any:
+    """Write values onto record with its audit event, and commit.
+
+    A record not yet stored is added, and its creation event lists the given fields (by default those
+    in values). A stored record's event lists only the fields that really changed; when none did, there
+    is no event and no commit.
+    """
+    if inspect(record).has_identity:
+        changes = audit.apply_changes(record, values)
+        if not changes:
+            return record
+        audit.record_event(audit.UPDATE, record, actor, changes=changes)
+    else:
+        for name, value in values.items():
+            setattr(record, name, value)
+        db.session.add(record)
+        audit.record_event(audit.CREATE, record, actor,
+                           changes=audit.created(record, tuple(values) if fields is None else fields))
+    db.session.commit()
+    return record
+
+
+def delete_record(record: Any, actor) -> None:
+    """Delete record with an audit event naming it, and commit."""
+    audit.record_event(audit.DELETE, record, actor, summary=str(record))
+    db.session.delete(record)
+    db.session.commit()
+
+
 # --- organization -----------------------------------------------------------------------------
 
 def get_organization() -> Organization | None:
@@ -66,19 +97,8 @@ def get_organization() -> Organization | None:
 
 
 def save_organization(values: Mapping[str, Any], actor) -> Organization:
-    organization = get_organization()
     data = {key: values[key] for key in ORGANIZATION_FIELDS if key in values}
-    if organization is None:
-        organization = Organization(**data)
-        db.session.add(organization)
-        audit.record_event(audit.CREATE, organization, actor, changes=audit.created(organization, ORGANIZATION_FIELDS))
-    else:
-        changes = audit.apply_changes(organization, data)
-        if not changes:
-            return organization
-        audit.record_event(audit.UPDATE, organization, actor, changes=changes)
-    db.session.commit()
-    return organization
+    return save_record(get_organization() or Organization(), data, actor, fields=ORGANIZATION_FIELDS)
 
 
 # --- award cycles -----------------------------------------------------------------------------
@@ -113,21 +133,13 @@ def create_cycle(values: Mapping[str, Any], actor, make_current: bool = False) -
     make_current = make_current or current_cycle() is None
     if make_current:
         _unset_current(actor)
-    cycle = AwardCycle(**data, is_current=make_current)
-    db.session.add(cycle)
-    audit.record_event(audit.CREATE, cycle, actor, changes=audit.created(cycle, CYCLE_FIELDS + ("is_current",)))
-    db.session.commit()
-    return cycle
+    return save_record(AwardCycle(is_current=make_current), data, actor, fields=CYCLE_FIELDS + ("is_current",))
 
 
 def update_cycle(cycle: AwardCycle, values: Mapping[str, Any], actor) -> AwardCycle:
     data = _cycle_data(values)
     _check_unique(data.get("award_name", cycle.award_name), data.get("year", cycle.year), exclude_id=cycle.id)
-    changes = audit.apply_changes(cycle, data)
-    if changes:
-        audit.record_event(audit.UPDATE, cycle, actor, changes=changes)
-        db.session.commit()
-    return cycle
+    return save_record(cycle, data, actor)
 
 
 def _unset_current(actor) -> None:

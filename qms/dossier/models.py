@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
 class Dossier(TimestampMixin, db.Model):
@@ -30,23 +30,11 @@ class Dossier(TimestampMixin, db.Model):
         return self.title
 
 
-class VersionStatus(enum.StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(VERSION_STATUS_LABELS[self])
-
-
-VERSION_STATUS_LABELS = {
-    VersionStatus.PENDING: _l("Waiting to start"),
-    VersionStatus.RUNNING: _l("Rendering"),
-    VersionStatus.DONE: _l("Ready"),
-    VersionStatus.FAILED: _l("Failed"),
-}
+class VersionStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting to start")
+    RUNNING = "running", _l("Rendering")
+    DONE = "done", _l("Ready")
+    FAILED = "failed", _l("Failed")
 
 
 class DossierVersion(db.Model):

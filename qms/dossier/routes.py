@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.auth.routes import show_service_error
 from qms.core.models import AwardCycle
 from qms.core.services import ServiceError
 from qms.dossier import jobs, services
@@ -17,6 +16,7 @@ from qms.forms import ConfirmForm, choices
 from qms.spine import access
 from qms.spine import sections as registry
 from qms.spine.access import Role
+from qms.views import edit_view, show_service_error
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossiers")
 
@@ -39,16 +39,14 @@ def create():
     form = NewDossierForm()
     cycles = services.cycles_without_dossier()
     form.award_cycle_id.choices = choices((str(c.id), str(c)) for c in cycles)
-    if form.validate_on_submit():
+
+    def save() -> Dossier:
         cycle = db.session.get(AwardCycle, int(form.award_cycle_id.data))
-        try:
-            dossier = services.create_dossier(cycle, {"title": form.title.data}, current_user)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Dossier created. Choose its sections and write the foreword."), "success")
-            return redirect(url_for("dossier.edit", dossier_id=dossier.id))
-    return render_template("dossier/index.html", dossiers=services.list_dossiers(), form=form, cycles=cycles), 400
+        return services.create_dossier(cycle, {"title": form.title.data}, current_user)
+
+    return edit_view(form, save=save, success=_("Dossier created. Choose its sections and write the foreword."),
+                     redirect_to=lambda dossier: url_for("dossier.edit", dossier_id=dossier.id),
+                     template="dossier/index.html", status=400, dossiers=services.list_dossiers(), cycles=cycles)
 
 
 def _version_of(dossier_id: int, version_id: int) -> DossierVersion:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from qms import pdf
 from qms.core import audit
 from qms.core.models import AwardCycle, utcnow
-from qms.core.services import ServiceError, get_organization
+from qms.core.services import ServiceError, get_organization, save_record
 from qms.dossier.models import Dossier, DossierVersion, VersionStatus
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
@@ -91,11 +91,7 @@ def create_dossier(cycle: AwardCycle, values: Mapping[str, Any], actor) -> Dossi
 
 
 def update_dossier(dossier: Dossier, values: Mapping[str, Any], actor) -> Dossier:
-    changes = audit.apply_changes(dossier, _dossier_data(values))
-    if changes:
-        audit.record_event(audit.UPDATE, dossier, actor, changes=changes)
-        db.session.commit()
-    return dossier
+    return save_record(dossier, _dossier_data(values), actor)
 
 
 # --- building the document --------------------------------------------------------------------

@@ -12,20 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
-class Channel(enum.StrEnum):
-    COUNTER = "counter"
-    PHONE = "phone"
-    ONLINE = "online"
-
-    @property
-    def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+class Channel(LabelledEnum):
+    COUNTER = "counter", _l("Counter")
+    PHONE = "phone", _l("Telephone")
+    ONLINE = "online", _l("Online, LINE or e-mail")
 
 
-CHANNEL_LABELS = {Channel.COUNTER: _l("Counter"), Channel.PHONE: _l("Telephone"),
-                  Channel.ONLINE: _l("Online, LINE or e-mail")}
+CHANNEL_LABELS = Channel.labels()
 
 
 class ScaleKind(enum.StrEnum):
@@ -160,19 +156,14 @@ class DrillScore(db.Model):
     __table_args__ = (UniqueConstraint("drill_id", "criterion_id", name="uq_drill_score_drill_criterion"),)
 
 
-class ActionStatus(enum.StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    VERIFIED = "verified"
-    REOPENED = "reopened"
-
-    @property
-    def label(self) -> str:
-        return str(ACTION_STATUS_LABELS[self])
+class ActionStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    DONE = "done", _l("Done, awaiting verification")
+    VERIFIED = "verified", _l("Verified")
+    REOPENED = "reopened", _l("Reopened")
 
 
-ACTION_STATUS_LABELS = {ActionStatus.OPEN: _l("Open"), ActionStatus.DONE: _l("Done, awaiting verification"),
-                        ActionStatus.VERIFIED: _l("Verified"), ActionStatus.REOPENED: _l("Reopened")}
+ACTION_STATUS_LABELS = ActionStatus.labels()
 
 
 class CorrectiveAction(TimestampMixin, db.Model):

@@ -10,7 +10,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets
-from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, trend_lines
 from qms.core.services import ServiceError
@@ -23,6 +22,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 from qms.spine import access, clock
 from qms.spine.access import Role
+from qms.views import confirm_view, edit_view, show_service_error
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
@@ -87,33 +87,33 @@ def _drill_form(scorecard: Scorecard, drill: Drill | None, submitted: bool):
     return form
 
 
+def _drill_values(form, scorecard: Scorecard) -> dict:
+    values = {"occurred_at": to_utc(form.occurred_at.data), "channel": form.channel.data,
+              "scenario_id": int(form.scenario_id.data) if form.scenario_id.data else None,
+              "scorecard_id": scorecard.id,
+              "shopper_id": int(form.shopper_id.data) if form.shopper_id.data else None,
+              "shopper_name": (form.shopper_name.data or "").strip(),
+              "unit_observed": form.unit_observed.data.strip(), "waiting_minutes": form.waiting_minutes.data,
+              "handling_minutes": form.handling_minutes.data, "comments": (form.comments.data or "").strip()}
+    if "staff_names" in form:
+        values["staff_names"] = (form.staff_names.data or "").strip()
+    return values
+
+
+def _drill_scores(form, scorecard: Scorecard) -> dict:
+    return {c.id: (form[f"score_{c.id}"].data, form[f"remark_{c.id}"].data) for c in services.criteria_of(scorecard)}
+
+
 def _save(scorecard: Scorecard, drill: Drill | None):
     form = _drill_form(scorecard, drill, request.method == "POST")
-    if form.validate_on_submit():
-        values = {"occurred_at": to_utc(form.occurred_at.data), "channel": form.channel.data,
-                  "scenario_id": int(form.scenario_id.data) if form.scenario_id.data else None,
-                  "scorecard_id": scorecard.id,
-                  "shopper_id": int(form.shopper_id.data) if form.shopper_id.data else None,
-                  "shopper_name": (form.shopper_name.data or "").strip(),
-                  "unit_observed": form.unit_observed.data.strip(), "waiting_minutes": form.waiting_minutes.data,
-                  "handling_minutes": form.handling_minutes.data, "comments": (form.comments.data or "").strip()}
-        if "staff_names" in form:
-            values["staff_names"] = (form.staff_names.data or "").strip()
-        scores = {c.id: (form[f"score_{c.id}"].data, form[f"remark_{c.id}"].data)
-                  for c in services.criteria_of(scorecard)}
-        try:
-            saved = services.save_drill(drill, values, scores, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Drill saved: %(total)s %%, %(rating)s.", total=f"{saved.total_pct or 0:.1f}",
-                    rating=rating_label(saved)), "success")
-            return redirect(url_for("drills.detail", drill_id=saved.id))
     sections = [(section, [(c, form[f"score_{c.id}"], form[f"remark_{c.id}"]) for c in section.criteria])
                 for section in scorecard.sections]
-    return render_template("drills/form.html", form=form, scorecard=scorecard, drill=drill, sections=sections,
-                           text=text), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_drill(drill, _drill_values(form, scorecard),
+                                                            _drill_scores(form, scorecard), current_user),
+                     success=lambda saved: _("Drill saved: %(total)s %%, %(rating)s.",
+                                             total=f"{saved.total_pct or 0:.1f}", rating=rating_label(saved)),
+                     redirect_to=lambda saved: url_for("drills.detail", drill_id=saved.id),
+                     template="drills/form.html", scorecard=scorecard, drill=drill, sections=sections, text=text)
 
 
 @bp.route("/new/<int:scorecard_id>", methods=["GET", "POST"])
@@ -159,20 +159,17 @@ def detail(drill_id: int):
 @access.roles(Role.QUALITY)
 def review(drill_id: int):
     drill = db.get_or_404(Drill, drill_id)
-    if ConfirmForm().validate_on_submit():
-        services.review(drill, current_user)
-        flash(_("Drill reviewed; its author can no longer change it."), "success")
-    return redirect(url_for("drills.detail", drill_id=drill.id))
+    return confirm_view(action=lambda: services.review(drill, current_user),
+                        success=_("Drill reviewed; its author can no longer change it."),
+                        redirect_to=url_for("drills.detail", drill_id=drill.id))
 
 
 @bp.route("/<int:drill_id>/delete", methods=["POST"])
 @access.roles(Role.QUALITY)
 def delete(drill_id: int):
     drill = db.get_or_404(Drill, drill_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_drill(drill, current_user)
-        flash(_("Drill deleted."), "success")
-    return redirect(url_for("drills.index"))
+    return confirm_view(action=lambda: services.delete_drill(drill, current_user), success=_("Drill deleted."),
+                        redirect_to=url_for("drills.index"))
 
 
 @bp.route("/<int:drill_id>.pdf")
@@ -219,11 +216,10 @@ def _action_values(form: ActionForm) -> dict:
 def create_action():
     drill = db.session.get(Drill, request.args.get("drill", type=int) or 0)
     form = _action_form(None, request.method == "POST")
-    if form.validate_on_submit():
-        action = services.create_action(_action_values(form), current_user, drill)
-        flash(_("Corrective action raised."), "success")
-        return redirect(url_for("drills.action", action_id=action.id))
-    return render_template("drills/action_form.html", form=form, drill=drill), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.create_action(_action_values(form), current_user, drill),
+                     success=_("Corrective action raised."),
+                     redirect_to=lambda action: url_for("drills.action", action_id=action.id),
+                     template="drills/action_form.html", drill=drill)
 
 
 def can_work_on(action: CorrectiveAction) -> bool:
@@ -237,19 +233,12 @@ def action(action_id: int):
     if request.method == "POST" and not can_work_on(found):
         abort(403)
     form = _action_form(found, request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            services.update_action(found, _action_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Corrective action saved."), "success")
-            return redirect(url_for("drills.action", action_id=found.id))
-    return render_template("drills/action.html", action=found, form=form, verify_form=VerifyForm(formdata=None),
-                           confirm_form=ConfirmForm(), can_work=can_work_on(found),
-                           can_verify=services.is_quality(current_user) and found.done_by_id != current_user.id,
-                           overdue=services.is_overdue(found, clock.today())), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.update_action(found, _action_values(form), current_user),
+                     success=_("Corrective action saved."), redirect_to=url_for("drills.action", action_id=found.id),
+                     template="drills/action.html", action=found, verify_form=VerifyForm(formdata=None),
+                     confirm_form=ConfirmForm(), can_work=can_work_on(found),
+                     can_verify=services.is_quality(current_user) and found.done_by_id != current_user.id,
+                     overdue=services.is_overdue(found, clock.today()))
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
@@ -258,15 +247,9 @@ def action_done(action_id: int):
     found = db.get_or_404(CorrectiveAction, action_id)
     if not can_work_on(found):
         abort(403)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.mark_done(found, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("Marked done; someone else now verifies that it worked."), "success")
-    return redirect(url_for("drills.action", action_id=found.id))
+    return confirm_view(action=lambda: services.mark_done(found, current_user),
+                        success=_("Marked done; someone else now verifies that it worked."),
+                        redirect_to=url_for("drills.action", action_id=found.id))
 
 
 @bp.route("/actions/<int:action_id>/verify", methods=["POST"])
@@ -353,23 +336,20 @@ def scenarios():
                            scorecards={s.channel: s for s in services.current_scorecards()})
 
 
+def _scenario_values(form: ScenarioForm) -> dict:
+    values = {k: form[k].data for k in services.SCENARIO_FIELDS}
+    for key in ("title_zh", "title_en", "request", "expected"):
+        values[key] = (values[key] or "").strip()
+    return values
+
+
 def _save_scenario(scenario: Scenario | None):
     form = ScenarioForm(obj=scenario if request.method == "GET" else None)
     if request.method == "GET" and scenario is not None:
         form.channel.data = scenario.channel.value
-    if form.validate_on_submit():
-        values = {k: form[k].data for k in services.SCENARIO_FIELDS}
-        for key in ("title_zh", "title_en", "request", "expected"):
-            values[key] = (values[key] or "").strip()
-        try:
-            services.save_scenario(scenario, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Scenario saved."), "success")
-            return redirect(url_for("drills.scenarios"))
-    return render_template("drills/scenario_form.html", form=form, scenario=scenario), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_scenario(scenario, _scenario_values(form), current_user),
+                     success=_("Scenario saved."), redirect_to=url_for("drills.scenarios"),
+                     template="drills/scenario_form.html", scenario=scenario)
 
 
 @bp.route("/scenarios/new", methods=["GET", "POST"])

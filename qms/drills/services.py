@@ -16,7 +16,7 @@ from qms import uploads
 from qms.auth.models import User
 from qms.core import audit
 from qms.core.models import utcnow
-from qms.core.services import ServiceError
+from qms.core.services import ServiceError, delete_record, save_record
 from qms.drills import scorecard_files, scoring
 from qms.drills.models import (
     ActionStatus,
@@ -178,17 +178,7 @@ def save_scenario(scenario: Scenario | None, values: Mapping[str, Any], actor) -
     if not str(data.get("title_zh") or "").strip():
         raise ServiceError(_("This field is required."), field="title_zh")
     data["channel"] = Channel(data["channel"])
-    if scenario is None:
-        scenario = Scenario(**data)
-        db.session.add(scenario)
-        audit.record_event(audit.CREATE, scenario, actor, changes=audit.created(scenario, ("title_zh", "channel")))
-    else:
-        changes = audit.apply_changes(scenario, data)
-        if not changes:
-            return scenario
-        audit.record_event(audit.UPDATE, scenario, actor, changes=changes)
-    db.session.commit()
-    return scenario
+    return save_record(scenario or Scenario(), data, actor, fields=("title_zh", "channel"))
 
 
 # --- drills -----------------------------------------------------------------------------------
@@ -273,9 +263,7 @@ def review(drill: Drill, actor, now: dt.datetime | None = None) -> Drill:
 
 def delete_drill(drill: Drill, actor) -> None:
     stored = evidence.delete_all_of("drill", [drill.id], actor)
-    audit.record_event(audit.DELETE, drill, actor, summary=str(drill))
-    db.session.delete(drill)
-    db.session.commit()
+    delete_record(drill, actor)
     for name in stored:
         uploads.discard(name)
 
@@ -331,11 +319,7 @@ def update_action(action: CorrectiveAction, values: Mapping[str, Any], actor) ->
     data = {key: values[key] for key in ACTION_FIELDS if key in values}
     if data.get("owner_id") is not None and db.session.get(User, data["owner_id"]) is None:
         raise ServiceError(_("No such user."), field="owner_id")
-    changes = audit.apply_changes(action, data)
-    if changes:
-        audit.record_event(audit.UPDATE, action, actor, changes=changes)
-        db.session.commit()
-    return action
+    return save_record(action, data, actor)
 
 
 def mark_done(action: CorrectiveAction, actor, now: dt.datetime | None = None) -> CorrectiveAction:
@@ -397,18 +381,8 @@ def set_plan(year: int, month: int, channel: str, planned: int, actor) -> DrillP
         raise ServiceError(_("Enter a month from 1 to 12 and a number of at least 0."), field="planned")
     plan = db.session.scalars(select(DrillPlan).where(DrillPlan.year == year, DrillPlan.month == month,
                                                       DrillPlan.channel == Channel(channel))).first()
-    if plan is None:
-        plan = DrillPlan(year=year, month=month, channel=Channel(channel), planned=planned)
-        db.session.add(plan)
-        audit.record_event(audit.CREATE, plan, actor, changes=audit.created(plan, ("year", "month", "channel",
-                                                                                   "planned")))
-    else:
-        changes = audit.apply_changes(plan, {"planned": planned})
-        if not changes:
-            return plan
-        audit.record_event(audit.UPDATE, plan, actor, changes=changes)
-    db.session.commit()
-    return plan
+    return save_record(plan or DrillPlan(year=year, month=month, channel=Channel(channel)), {"planned": planned},
+                       actor, fields=("year", "month", "channel", "planned"))
 
 
 @dataclass

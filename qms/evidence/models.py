@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
@@ -10,19 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
-class EvidenceKind(enum.StrEnum):
-    FILE = "file"
-    LINK = "link"
-    RECORD = "record"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {EvidenceKind.FILE: _l("File"), EvidenceKind.LINK: _l("Link"), EvidenceKind.RECORD: _l("QMS record")}
+class EvidenceKind(LabelledEnum):
+    FILE = "file", _l("File")
+    LINK = "link", _l("Link")
+    RECORD = "record", _l("QMS record")
 
 
 class Evidence(TimestampMixin, db.Model):

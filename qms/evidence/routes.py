@@ -1,17 +1,16 @@
 """Views to add, download and remove evidence of any record whose type allows it."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file
+from flask import Blueprint, abort, current_app, flash, redirect, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms import uploads
-from qms.auth.routes import show_service_error
 from qms.core.services import ServiceError
 from qms.evidence import services
 from qms.evidence.forms import FORMS, CiteForm
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
-from qms.forms import ConfirmForm
 from qms.spine import access, records
+from qms.views import confirm_view, edit_view
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -40,25 +39,20 @@ def add(subject_type: str, subject_id: int, kind: str):
     form = FORMS[kind]()
     if kind == "record":
         form.set_record_choices(services.record_choices(current_user))
-    if form.validate_on_submit():
-        try:
-            if kind == "file":
-                upload = form.file.data
-                services.add_file(subject, upload.read(uploads.max_bytes() + 1), upload.filename or "",
-                                  (form.title.data or "").strip(), form.expires_on.data, current_user)
-            elif kind == "link":
-                services.add_link(subject, form.url.data.strip(), form.title.data.strip(), form.expires_on.data,
-                                  current_user)
-            else:
-                services.add_record(subject, form.record.data, form.expires_on.data, current_user)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Evidence added."), "success")
-            return redirect(back_to(record_type, subject))
-    return render_template("evidence/add.html", form=form, kind=kind, subject=subject,
-                           subject_title=record_type.title(subject), back=back_to(record_type, subject)), \
-        400 if form.errors else 200
+
+    def save() -> Evidence:
+        if kind == "file":
+            upload = form.file.data
+            return services.add_file(subject, upload.read(uploads.max_bytes() + 1), upload.filename or "",
+                                     (form.title.data or "").strip(), form.expires_on.data, current_user)
+        if kind == "link":
+            return services.add_link(subject, form.url.data.strip(), form.title.data.strip(), form.expires_on.data,
+                                     current_user)
+        return services.add_record(subject, form.record.data, form.expires_on.data, current_user)
+
+    back = back_to(record_type, subject)
+    return edit_view(form, save=save, success=_("Evidence added."), redirect_to=back, template="evidence/add.html",
+                     kind=kind, subject=subject, subject_title=record_type.title(subject), back=back)
 
 
 @bp.route("/cite/<record_type>/<int:record_id>", methods=["POST"])
@@ -91,10 +85,8 @@ def cite(record_type: str, record_id: int):
 def delete(evidence_id: int):
     evidence = db.get_or_404(Evidence, evidence_id)
     record_type, subject = _subject(evidence.subject_type, evidence.subject_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete(evidence, current_user)
-        flash(_("Evidence removed."), "success")
-    return redirect(back_to(record_type, subject))
+    return confirm_view(action=lambda: services.delete(evidence, current_user), success=_("Evidence removed."),
+                        redirect_to=back_to(record_type, subject))
 
 
 @bp.route("/<int:evidence_id>/download")
@@ -113,5 +105,5 @@ def download(evidence_id: int):
     if not path.exists():
         current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.stored_name)
         abort(404)
-    return send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.original_name,
-                     max_age=0)
+    return send_file(path, mimetype=evidence.content_type, as_attachment=True,
+                     download_name=uploads.download_name(evidence.original_name) or "file", max_age=0)

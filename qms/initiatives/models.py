@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, enum_column
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
 class SparkCore(TimestampMixin, db.Model):
@@ -28,23 +28,14 @@ class SparkCore(TimestampMixin, db.Model):
         return self.name_zh
 
 
-class InitiativeStatus(enum.StrEnum):
-    IDEA = "idea"
-    PILOTING = "piloting"
-    RUNNING = "running"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
+class InitiativeStatus(LabelledEnum):
+    IDEA = "idea", _l("Idea")
+    PILOTING = "piloting", _l("Piloting")
+    RUNNING = "running", _l("Running")
+    RETIRED = "retired", _l("Retired")
 
 
-STATUS_LABELS = {
-    InitiativeStatus.IDEA: _l("Idea"),
-    InitiativeStatus.PILOTING: _l("Piloting"),
-    InitiativeStatus.RUNNING: _l("Running"),
-    InitiativeStatus.RETIRED: _l("Retired"),
-}
+STATUS_LABELS = InitiativeStatus.labels()
 
 CHANNEL_LABELS = {
     "counter": _l("Counter"),
@@ -89,23 +80,14 @@ class Initiative(TimestampMixin, db.Model):
         return self.title_zh
 
 
-class TimeUnit(enum.StrEnum):
-    ON_THE_SPOT = "on_the_spot"
-    MINUTES = "minutes"
-    HOURS = "hours"
-    DAYS = "days"
-
-    @property
-    def label(self) -> str:
-        return str(UNIT_LABELS[self])
+class TimeUnit(LabelledEnum):
+    ON_THE_SPOT = "on_the_spot", _l("on the spot")
+    MINUTES = "minutes", _l("minutes")
+    HOURS = "hours", _l("hours")
+    DAYS = "days", _l("days")
 
 
-UNIT_LABELS = {
-    TimeUnit.ON_THE_SPOT: _l("on the spot"),
-    TimeUnit.MINUTES: _l("minutes"),
-    TimeUnit.HOURS: _l("hours"),
-    TimeUnit.DAYS: _l("days"),
-}
+UNIT_LABELS = TimeUnit.labels()
 
 
 class ProcessImprovement(TimestampMixin, db.Model):

@@ -7,11 +7,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets, uploads
-from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, line
 from qms.core.models import AwardCycle
-from qms.core.services import ServiceError, current_cycle, get_organization, list_cycles
+from qms.core.services import ImportRejected, current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -30,6 +29,7 @@ from qms.initiatives.models import (
 )
 from qms.spine import access, clock, records
 from qms.spine.access import Role
+from qms.views import confirm_view, edit_view
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
@@ -127,7 +127,7 @@ def import_improvements():
             created, added = services.import_improvements(cycle, table, current_user)
         except spreadsheets.SpreadsheetError as error:
             message = str(error)
-        except services.ImportRejected as error:
+        except ImportRejected as error:
             db.session.rollback()
             message, problems = error.message, error.problems
         else:
@@ -136,7 +136,9 @@ def import_improvements():
             return redirect(url_for("initiatives.index", cycle=cycle.id))
     else:
         message = "; ".join(str(e) for e in [*form.file.errors, *form.award_cycle_id.errors])
-    return render_template("initiatives/import_report.html", message=message, problems=problems), 400
+    return render_template("import_report.html", title=_("Import process improvements"), message=message,
+                           problems=problems, back_url=url_for("initiatives.index"),
+                           back_label=_("Back to the initiatives")), 400
 
 
 # --- one initiative ---------------------------------------------------------------------------
@@ -181,19 +183,17 @@ def create():
         source_type = records.type_of(source)
         form.title_zh.data = source_type.title(source)
         form.summary.data = source_type.summary(source) if source_type.summary else ""
-    if form.validate_on_submit():
-        try:
-            initiative = services.create_initiative(cycle, _initiative_values(form), current_user)
-            if source is not None:
-                evidence.add_record(initiative, source_reference, None, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Initiative %(title)s created.", title=initiative.title_zh), "success")
-            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
-    return render_template("initiatives/form.html", form=form, initiative=None, cycle=cycle,
-                           source=source, source_reference=source_reference if source is not None else "")
+
+    def save() -> Initiative:
+        initiative = services.create_initiative(cycle, _initiative_values(form), current_user)
+        if source is not None:
+            evidence.add_record(initiative, source_reference, None, current_user)
+        return initiative
+
+    return edit_view(form, save=save, success=lambda saved: _("Initiative %(title)s created.", title=saved.title_zh),
+                     redirect_to=lambda saved: url_for("initiatives.detail", initiative_id=saved.id),
+                     template="initiatives/form.html", status=200, initiative=None, cycle=cycle, source=source,
+                     source_reference=source_reference if source is not None else "")
 
 
 @bp.route("/<int:initiative_id>")
@@ -244,26 +244,19 @@ def initiative_pdf(initiative_id: int):
 def edit(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
     form = _initiative_form(initiative, request.form if request.method == "POST" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_initiative(initiative, _initiative_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Initiative %(title)s saved.", title=initiative.title_zh), "success")
-            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
-    return render_template("initiatives/form.html", form=form, initiative=initiative, cycle=initiative.award_cycle)
+    return edit_view(form, save=lambda: services.update_initiative(initiative, _initiative_values(form), current_user),
+                     success=lambda saved: _("Initiative %(title)s saved.", title=saved.title_zh),
+                     redirect_to=url_for("initiatives.detail", initiative_id=initiative.id),
+                     template="initiatives/form.html", status=200, initiative=initiative,
+                     cycle=initiative.award_cycle)
 
 
 @bp.route("/<int:initiative_id>/delete", methods=["POST"])
 @access.roles(Role.QUALITY)
 def delete(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_initiative(initiative, current_user)
-        flash(_("The initiative has been deleted."), "success")
-    return redirect(url_for("initiatives.index"))
+    return confirm_view(action=lambda: services.delete_initiative(initiative, current_user),
+                        success=_("The initiative has been deleted."), redirect_to=url_for("initiatives.index"))
 
 
 # --- improvements and metrics -----------------------------------------------------------------
@@ -284,17 +277,11 @@ def add_improvement(initiative_id: int):
     form = ImprovementForm()
     if request.method == "GET" and initiative.start_date:
         form.year.data = initiative.start_date.year
-    if form.validate_on_submit():
-        try:
-            services.add_improvement(initiative, _improvement_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Process improvement added."), "success")
-            return redirect(url_for("initiatives.detail", initiative_id=initiative.id) + "#improvements")
-    return render_template("initiatives/improvement_form.html", form=form, initiative=initiative, improvement=None,
-                           title=title), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.add_improvement(initiative, _improvement_values(form), current_user),
+                     success=_("Process improvement added."),
+                     redirect_to=url_for("initiatives.detail", initiative_id=initiative.id) + "#improvements",
+                     template="initiatives/improvement_form.html", initiative=initiative, improvement=None,
+                     title=title)
 
 
 @bp.route("/improvements/<int:improvement_id>/edit", methods=["GET", "POST"])
@@ -304,28 +291,26 @@ def edit_improvement(improvement_id: int):
     form = ImprovementForm(obj=improvement if request.method == "GET" else None)
     if request.method == "GET":
         form.before_unit.data, form.after_unit.data = improvement.before_unit.value, improvement.after_unit.value
-    if form.validate_on_submit():
-        try:
-            services.update_improvement(improvement, _improvement_values(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Process improvement saved."), "success")
-            return redirect(url_for("initiatives.detail", initiative_id=improvement.initiative_id) + "#improvements")
-    return render_template("initiatives/improvement_form.html", form=form, initiative=improvement.initiative,
-                           improvement=improvement, title=title), 400 if form.errors else 200
+    back = url_for("initiatives.detail", initiative_id=improvement.initiative_id) + "#improvements"
+    return edit_view(form, save=lambda: services.update_improvement(improvement, _improvement_values(form),
+                                                                    current_user),
+                     success=_("Process improvement saved."), redirect_to=back,
+                     template="initiatives/improvement_form.html", initiative=improvement.initiative,
+                     improvement=improvement, title=title)
 
 
 @bp.route("/improvements/<int:improvement_id>/delete", methods=["POST"])
 @access.roles(Role.QUALITY)
 def delete_improvement(improvement_id: int):
     improvement = db.get_or_404(ProcessImprovement, improvement_id)
-    initiative_id = improvement.initiative_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_improvement(improvement, current_user)
-        flash(_("Process improvement removed."), "success")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#improvements")
+    back = url_for("initiatives.detail", initiative_id=improvement.initiative_id) + "#improvements"
+    return confirm_view(action=lambda: services.delete_improvement(improvement, current_user),
+                        success=_("Process improvement removed."), redirect_to=back)
+
+
+def _metric_values(form: MetricForm) -> dict:
+    return {"name": form.name.data.strip(), "unit": (form.unit.data or "").strip(),
+            "observed_on": form.observed_on.data, "value": form.value.data}
 
 
 @bp.route("/<int:initiative_id>/metrics", methods=["POST"])
@@ -333,45 +318,34 @@ def delete_improvement(improvement_id: int):
 def add_metric(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
     form = MetricForm()
-    if form.validate_on_submit():
-        services.add_metric(initiative, {"name": form.name.data.strip(), "unit": (form.unit.data or "").strip(),
-                                         "observed_on": form.observed_on.data, "value": form.value.data},
-                            current_user)
-        flash(_("Outcome recorded."), "success")
-        return redirect(url_for("initiatives.detail", initiative_id=initiative.id) + "#metrics")
-    return render_template("initiatives/metric_form.html", form=form, initiative=initiative, title=title), 400
+    return edit_view(form, save=lambda: services.add_metric(initiative, _metric_values(form), current_user),
+                     success=_("Outcome recorded."),
+                     redirect_to=url_for("initiatives.detail", initiative_id=initiative.id) + "#metrics",
+                     template="initiatives/metric_form.html", status=400, initiative=initiative, title=title)
 
 
 @bp.route("/metrics/<int:metric_id>/delete", methods=["POST"])
 @access.roles(Role.QUALITY)
 def delete_metric(metric_id: int):
     metric = db.get_or_404(OutcomeMetric, metric_id)
-    initiative_id = metric.initiative_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_metric(metric, current_user)
-        flash(_("Outcome removed."), "success")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#metrics")
+    return confirm_view(action=lambda: services.delete_metric(metric, current_user), success=_("Outcome removed."),
+                        redirect_to=url_for("initiatives.detail", initiative_id=metric.initiative_id) + "#metrics")
 
 
 # --- SPARK cores ------------------------------------------------------------------------------
+
+def _core_values(form: CoreForm) -> dict:
+    return {"name_zh": form.name_zh.data.strip(), "name_en": (form.name_en.data or "").strip(),
+            "position": form.position.data or 0, "active": form.active.data}
+
 
 @bp.route("/cores", methods=["GET", "POST"])
 @access.roles(Role.QUALITY)
 def cores():
     form = CoreForm()
-    if form.validate_on_submit():
-        try:
-            services.save_core(None, {"name_zh": form.name_zh.data.strip(), "name_en": (form.name_en.data or "")
-                                      .strip(), "position": form.position.data or 0, "active": form.active.data},
-                               current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("SPARK core added."), "success")
-            return redirect(url_for("initiatives.cores"))
-    return render_template("initiatives/cores.html", cores=services.list_cores(), form=form,
-                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_core(None, _core_values(form), current_user),
+                     success=_("SPARK core added."), redirect_to=url_for("initiatives.cores"),
+                     template="initiatives/cores.html", cores=services.list_cores(), confirm_form=ConfirmForm())
 
 
 @bp.route("/cores/<int:core_id>/active", methods=["POST"])

@@ -11,11 +11,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from qms import uploads
+from qms import imports, uploads
 from qms.auth.models import User
 from qms.core import audit
 from qms.core.models import AwardCycle
-from qms.core.services import ImportProblem, ImportRejected, ServiceError
+from qms.core.services import ServiceError, delete_record, save_record
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import savings
@@ -59,17 +59,7 @@ def save_core(core: SparkCore | None, values: Mapping[str, Any], actor) -> Spark
     clash = db.session.scalar(select(SparkCore.id).where(SparkCore.name_zh == data.get("name_zh")))
     if clash is not None and (core is None or clash != core.id):
         raise ServiceError(_("A SPARK core with this name already exists."), field="name_zh")
-    if core is None:
-        core = SparkCore(**data)
-        db.session.add(core)
-        audit.record_event(audit.CREATE, core, actor, changes=audit.created(core, tuple(data)))
-    else:
-        changes = audit.apply_changes(core, data)
-        if not changes:
-            return core
-        audit.record_event(audit.UPDATE, core, actor, changes=changes)
-    db.session.commit()
-    return core
+    return save_record(core or SparkCore(), data, actor)
 
 
 # --- initiatives ------------------------------------------------------------------------------
@@ -106,21 +96,12 @@ def _initiative_data(values: Mapping[str, Any]) -> dict:
 
 
 def create_initiative(cycle: AwardCycle, values: Mapping[str, Any], actor) -> Initiative:
-    data = _initiative_data(values)
-    initiative = Initiative(award_cycle_id=cycle.id, **data)
-    db.session.add(initiative)
-    audit.record_event(audit.CREATE, initiative, actor,
-                       changes=audit.created(initiative, ("title_zh", "status", "first_in_nation")))
-    db.session.commit()
-    return initiative
+    return save_record(Initiative(award_cycle_id=cycle.id), _initiative_data(values), actor,
+                       fields=("title_zh", "status", "first_in_nation"))
 
 
 def update_initiative(initiative: Initiative, values: Mapping[str, Any], actor) -> Initiative:
-    changes = audit.apply_changes(initiative, _initiative_data(values))
-    if changes:
-        audit.record_event(audit.UPDATE, initiative, actor, changes=changes)
-        db.session.commit()
-    return initiative
+    return save_record(initiative, _initiative_data(values), actor)
 
 
 def delete_initiative(initiative: Initiative, actor) -> None:
@@ -129,9 +110,7 @@ def delete_initiative(initiative: Initiative, actor) -> None:
         audit.record_event(audit.DELETE, improvement, actor, summary=str(improvement))
     for metric in initiative.metrics:
         audit.record_event(audit.DELETE, metric, actor, summary=str(metric))
-    audit.record_event(audit.DELETE, initiative, actor, summary=str(initiative))
-    db.session.delete(initiative)
-    db.session.commit()
+    delete_record(initiative, actor)
     for name in stored:
         uploads.discard(name)
 
@@ -266,17 +245,11 @@ def add_improvement(initiative: Initiative, values: Mapping[str, Any], actor, co
 
 
 def update_improvement(improvement: ProcessImprovement, values: Mapping[str, Any], actor):
-    changes = audit.apply_changes(improvement, _improvement_data(values))
-    if changes:
-        audit.record_event(audit.UPDATE, improvement, actor, changes=changes)
-        db.session.commit()
-    return improvement
+    return save_record(improvement, _improvement_data(values), actor)
 
 
 def delete_improvement(improvement: ProcessImprovement, actor) -> None:
-    audit.record_event(audit.DELETE, improvement, actor, summary=str(improvement))
-    db.session.delete(improvement)
-    db.session.commit()
+    delete_record(improvement, actor)
 
 
 # --- outcome metrics --------------------------------------------------------------------------
@@ -285,17 +258,11 @@ def add_metric(initiative: Initiative, values: Mapping[str, Any], actor) -> Outc
     data = {key: values[key] for key in METRIC_FIELDS if key in values}
     if not str(data.get("name") or "").strip():
         raise ServiceError(_("This field is required."), field="name")
-    metric = OutcomeMetric(initiative=initiative, **data)
-    db.session.add(metric)
-    audit.record_event(audit.CREATE, metric, actor, changes=audit.created(metric, METRIC_FIELDS))
-    db.session.commit()
-    return metric
+    return save_record(OutcomeMetric(initiative=initiative), data, actor, fields=METRIC_FIELDS)
 
 
 def delete_metric(metric: OutcomeMetric, actor) -> None:
-    audit.record_event(audit.DELETE, metric, actor, summary=str(metric))
-    db.session.delete(metric)
-    db.session.commit()
+    delete_record(metric, actor)
 
 
 def metric_series(initiative: Initiative) -> dict[tuple[str, str], list[OutcomeMetric]]:
@@ -341,19 +308,6 @@ def export_rows(cycle_id: int) -> list[list]:
 
 
 
-def _header_map(header: list) -> dict[str, int]:
-    names: dict[str, str] = {key: key for key in COLUMNS}
-    for locale in LOCALES:
-        with force_locale(locale):
-            names.update({label.strip().lower(): key for key, label in column_labels().items()})
-    found = {}
-    for index, cell in enumerate(header):
-        key = names.get(str(cell or "").strip().lower())
-        if key and key not in found:
-            found[key] = index
-    return found
-
-
 def _choice(text, labels: dict, enum_class=None):
     """A stored value from itself or its label in either language."""
     text = str(text or "").strip()
@@ -368,20 +322,21 @@ def _choice(text, labels: dict, enum_class=None):
     return None
 
 
-def _number(value, what, row, problems, integer=False, required=True):
+def _number(row: imports.Row, key: str, what: str, integer=False, required=True):
+    value = row.cell(key)
     if value in (None, ""):
         if required:
-            problems.append(ImportProblem(row, _("%(column)s is missing.", column=what)))
+            row.problem(_("%(column)s is missing.", column=what))
         return None
     try:
         number = Decimal(str(value).strip().replace(",", ""))
         if integer and number != number.to_integral_value():
             raise InvalidOperation
     except InvalidOperation:
-        problems.append(ImportProblem(row, _("%(column)s must be a number.", column=what)))
+        row.problem(_("%(column)s must be a number.", column=what))
         return None
     if number < 0:
-        problems.append(ImportProblem(row, _("%(column)s cannot be negative.", column=what)))
+        row.problem(_("%(column)s cannot be negative.", column=what))
         return None
     return int(number) if integer else number
 
@@ -391,80 +346,68 @@ def import_improvements(cycle: AwardCycle, table: list[list], actor) -> tuple[in
 
     All rows or none. Returns (initiatives created, improvements added).
     """
-    if not table:
-        raise ImportRejected([ImportProblem(1, _("The file has no rows."))])
-    columns = _header_map(table[0])
+    columns = imports.locate_columns(table, imports.column_names(COLUMNS, column_labels), required=("title_zh",),
+                                     missing=_("The first row must name the columns; an Initiative column is needed."))
     labels = column_labels()
-    if "title_zh" not in columns:
-        raise ImportRejected([ImportProblem(1, _("The first row must name the columns; an Initiative column is "
-                                                 "needed."))])
     cores = {core.name_zh: core for core in list_cores()} | {core.name_en: core for core in list_cores() if
                                                              core.name_en}
     existing = {i.title_zh: i for i in db.session.scalars(select(Initiative).where(
         Initiative.award_cycle_id == cycle.id))}
-    problems: list[ImportProblem] = []
-    plan: list[tuple[int, dict, dict | None]] = []
+    return imports.import_rows(table, columns, lambda row: _initiative_row(row, labels, cores),
+                               lambda planned: _add_initiatives(cycle, planned, existing, actor))
 
-    def cell(row, key):
-        index = columns.get(key)
-        return row[index] if index is not None and index < len(row) else None
 
-    for number, row in enumerate(table[1:], start=2):
-        before = len(problems)
-        title = str(cell(row, "title_zh") or "").strip()
-        if not title:
-            problems.append(ImportProblem(number, _("%(column)s is missing.", column=labels["title_zh"])))
-            continue
-        core_name = str(cell(row, "core") or "").strip()
-        if core_name and core_name not in cores:
-            problems.append(ImportProblem(number, _("Unknown SPARK core %(name)s.", name=core_name)))
-        status = _choice(cell(row, "status") or "idea", STATUS_LABELS)
-        if status is None:
-            problems.append(ImportProblem(number, _("Unknown status %(status)s.", status=cell(row, "status"))))
-        channels = _clean_list(str(cell(row, "channels") or ""))
-        channel_values = [_choice(c, CHANNEL_LABELS) for c in channels]
-        if None in channel_values:
-            problems.append(ImportProblem(number, _("Unknown channel %(name)s.",
-                                                    name=channels[channel_values.index(None)])))
-        start = cell(row, "start_date")
-        try:
-            start = _date(start)
-        except ValueError:
-            problems.append(ImportProblem(number, _("The start date must be a date (YYYY-MM-DD).")))
-        initiative_values = {
-            "title_zh": title, "title_en": str(cell(row, "title_en") or "").strip(),
-            "core_id": cores[core_name].id if core_name in cores else None, "status": status,
-            "first_in_nation": str(cell(row, "first_in_nation") or "").strip().lower() in
-            {"yes", "y", "true", "1", "是", "✓"},
-            "channels": [c for c in channel_values if c], "tags": _clean_list(str(cell(row, "tags") or "")),
-            "start_date": start if not isinstance(start, str) else None}
-        improvement = None
-        if str(cell(row, "service") or "").strip():
-            improvement = {"service": str(cell(row, "service")).strip(), "period_note":
-                           str(cell(row, "period_note") or "").strip()}
-            for side in ("before", "after"):
-                unit = _choice(cell(row, f"{side}_unit"), UNIT_LABELS)
-                if unit is None:
-                    problems.append(ImportProblem(number, _(
-                        "%(column)s must be minutes, hours, days or on the spot.", column=labels[f"{side}_unit"])))
-                improvement[f"{side}_unit"] = unit
-                improvement[f"{side}_value"] = _number(cell(row, f"{side}_value"), labels[f"{side}_value"], number,
-                                                       problems, required=unit != TimeUnit.ON_THE_SPOT) or 0
-            for key in ("stamps_before", "stamps_after"):
-                improvement[key] = _number(cell(row, key), labels[key], number, problems, integer=True,
-                                           required=False)
-            improvement["yearly_cases"] = _number(cell(row, "yearly_cases"), labels["yearly_cases"], number,
-                                                  problems, integer=True)
-            improvement["year"] = _number(cell(row, "year"), labels["year"], number, problems, integer=True)
-            if improvement["year"] is not None and not 1990 <= improvement["year"] <= 2200:
-                problems.append(ImportProblem(number, _("Enter a number from %(min)s to %(max)s.", min=1990,
-                                                        max=2200)))
-        if len(problems) == before:
-            plan.append((number, initiative_values, improvement))
-    if problems:
-        raise ImportRejected(problems)
+def _initiative_row(row: imports.Row, labels: Mapping[str, str],
+                    cores: Mapping[str, SparkCore]) -> tuple[dict, dict | None]:
+    """An initiative's values, and its process improvement's when the row names a service."""
+    title = row.text("title_zh")
+    if not title:
+        raise imports.RowProblem(_("%(column)s is missing.", column=labels["title_zh"]))
+    core_name = row.text("core")
+    if core_name and core_name not in cores:
+        row.problem(_("Unknown SPARK core %(name)s.", name=core_name))
+    status = _choice(row.cell("status") or "idea", STATUS_LABELS)
+    if status is None:
+        row.problem(_("Unknown status %(status)s.", status=row.cell("status")))
+    channels = _clean_list(row.text("channels"))
+    channel_values = [_choice(c, CHANNEL_LABELS) for c in channels]
+    if None in channel_values:
+        row.problem(_("Unknown channel %(name)s.", name=channels[channel_values.index(None)]))
+    try:
+        start = imports.parse_date(row.cell("start_date"))
+    except ValueError:
+        start = None
+        row.problem(_("The start date must be a date (YYYY-MM-DD)."))
+    initiative_values = {
+        "title_zh": title, "title_en": row.text("title_en"),
+        "core_id": cores[core_name].id if core_name in cores else None, "status": status,
+        "first_in_nation": row.text("first_in_nation").lower() in {"yes", "y", "true", "1", "是", "✓"},
+        "channels": [c for c in channel_values if c], "tags": _clean_list(row.text("tags")), "start_date": start}
+    return initiative_values, _improvement_row(row, labels) if row.text("service") else None
+
+
+def _improvement_row(row: imports.Row, labels: Mapping[str, str]) -> dict:
+    improvement = {"service": row.text("service"), "period_note": row.text("period_note")}
+    for side in ("before", "after"):
+        unit = _choice(row.cell(f"{side}_unit"), UNIT_LABELS)
+        if unit is None:
+            row.problem(_("%(column)s must be minutes, hours, days or on the spot.", column=labels[f"{side}_unit"]))
+        improvement[f"{side}_unit"] = unit
+        improvement[f"{side}_value"] = _number(row, f"{side}_value", labels[f"{side}_value"],
+                                               required=unit != TimeUnit.ON_THE_SPOT) or 0
+    for key in ("stamps_before", "stamps_after"):
+        improvement[key] = _number(row, key, labels[key], integer=True, required=False)
+    improvement["yearly_cases"] = _number(row, "yearly_cases", labels["yearly_cases"], integer=True)
+    improvement["year"] = _number(row, "year", labels["year"], integer=True)
+    if improvement["year"] is not None and not 1990 <= improvement["year"] <= 2200:
+        row.problem(_("Enter a number from %(min)s to %(max)s.", min=1990, max=2200))
+    return improvement
+
+
+def _add_initiatives(cycle: AwardCycle, planned: list[tuple[dict, dict | None]], existing: dict[str, Initiative],
+                     actor) -> tuple[int, int]:
     created = added = 0
-    for _row, initiative_values, improvement in plan:
+    for initiative_values, improvement in planned:
         initiative = existing.get(initiative_values["title_zh"])
         if initiative is None:
             initiative = Initiative(award_cycle_id=cycle.id, **initiative_values)
@@ -476,15 +419,4 @@ def import_improvements(cycle: AwardCycle, table: list[list], actor) -> tuple[in
         if improvement is not None:
             add_improvement(initiative, improvement, actor, commit=False)
             added += 1
-    db.session.commit()
     return created, added
-
-
-def _date(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from qms.extensions import db
+from qms.spine.enums import LabelledEnum
 
 
 class Survey(TimestampMixin, db.Model):
@@ -45,18 +45,10 @@ class SurveyDimension(db.Model):
     survey: Mapped[Survey] = relationship(back_populates="dimensions")
 
 
-class QuestionKind(enum.StrEnum):
-    LIKERT = "likert"
-    OVERALL = "overall"  # overall satisfaction, on the same scale, outside the dimensions
-    TEXT = "text"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {QuestionKind.LIKERT: _l("Rating item"), QuestionKind.OVERALL: _l("Overall satisfaction"),
-               QuestionKind.TEXT: _l("Free text")}
+class QuestionKind(LabelledEnum):
+    LIKERT = "likert", _l("Rating item")
+    OVERALL = "overall", _l("Overall satisfaction")  # on the same scale, outside the dimensions
+    TEXT = "text", _l("Free text")
 
 
 class SurveyQuestion(db.Model):

@@ -11,10 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
-from qms.auth.routes import show_service_error
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
-from qms.core.services import ServiceError
+from qms.core.services import ImportRejected
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
@@ -31,6 +30,7 @@ from qms.surveys.forms import (
     VoteForm,
 )
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
+from qms.views import confirm_view, edit_view
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -80,25 +80,23 @@ def survey(survey_id: int):
     return render_template("surveys/survey.html", survey=found, rounds=services.list_rounds(found), text=text)
 
 
+def _round_values(form: RoundForm) -> dict:
+    values = {key: form[key].data for key in services.ROUND_FIELDS}
+    values["label"] = values["label"].strip()
+    values["max_blank_share"] = float(values["max_blank_share"])
+    values["printed_margin"] = float(values["printed_margin"]) / 100 if values["printed_margin"] else None
+    return values
+
+
 def _save_round(found_survey: Survey, survey_round: SurveyRound | None):
     form = RoundForm(obj=survey_round if request.method == "GET" else None)
     if request.method == "GET" and survey_round is not None and survey_round.printed_margin is not None:
         form.printed_margin.data = round(survey_round.printed_margin * 100, 2)
-    if form.validate_on_submit():
-        values = {key: form[key].data for key in services.ROUND_FIELDS}
-        values["label"] = values["label"].strip()
-        values["max_blank_share"] = float(values["max_blank_share"])
-        values["printed_margin"] = float(values["printed_margin"]) / 100 if values["printed_margin"] else None
-        try:
-            saved = services.save_round(found_survey, survey_round, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Survey round saved."), "success")
-            return redirect(url_for("surveys.round_page", round_id=saved.id))
-    return render_template("surveys/round_form.html", form=form, survey=found_survey, survey_round=survey_round,
-                           text=text), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.save_round(found_survey, survey_round, _round_values(form),
+                                                            current_user),
+                     success=_("Survey round saved."),
+                     redirect_to=lambda saved: url_for("surveys.round_page", round_id=saved.id),
+                     template="surveys/round_form.html", survey=found_survey, survey_round=survey_round, text=text)
 
 
 @bp.route("/<int:survey_id>/rounds/new", methods=["GET", "POST"])
@@ -183,6 +181,9 @@ def upload_responses(round_id: int):
         return redirect(url_for("surveys.round_page", round_id=round_id))
     try:
         header = spreadsheets.read(data, fmt)[0]
+    except spreadsheets.TooLarge:
+        flash(spreadsheets.too_large_message(), "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
     except (spreadsheets.SpreadsheetError, IndexError):
         flash(_("This file could not be read as %(format)s.", format=fmt.upper()), "danger")
         return redirect(url_for("surveys.round_page", round_id=round_id))
@@ -216,10 +217,12 @@ def import_responses(round_id: int):
         table = spreadsheets.read(path.read_bytes(), stored.rsplit(".", 1)[-1])
         counts = services.import_responses(survey_round, table, mapping, request.form.get("source_name", ""),
                                            current_user)
-    except services.ImportRejected as error:
+    except ImportRejected as error:
         db.session.rollback()
-        return render_template("surveys/import_report.html", survey_round=survey_round, message=error.message,
-                               problems=error.problems), 400
+        return render_template("import_report.html", title=_("Import responses"), message=error.message,
+                               problems=error.problems, caption=_("Problems (nothing was imported)"),
+                               back_url=url_for("surveys.round_page", round_id=round_id),
+                               back_label=_("Back to the round")), 400
     finally:
         path.unlink(missing_ok=True)
     flash(_("Imported %(rows)d responses, %(valid)d valid.", rows=counts["rows"], valid=counts["valid"]), "success")
@@ -273,10 +276,9 @@ def kiosks():
 @access.roles(Role.ADMIN)
 def revoke_kiosk(kiosk_id: int):
     kiosk = db.get_or_404(KioskToken, kiosk_id)
-    if ConfirmForm().validate_on_submit():
-        services.revoke_kiosk(kiosk, current_user)
-        flash(_("Kiosk %(name)s can no longer record votes.", name=kiosk.name), "success")
-    return redirect(url_for("surveys.kiosks"))
+    return confirm_view(action=lambda: services.revoke_kiosk(kiosk, current_user),
+                        success=_("Kiosk %(name)s can no longer record votes.", name=kiosk.name),
+                        redirect_to=url_for("surveys.kiosks"))
 
 
 @kiosk_bp.route("/<token>", methods=["GET", "POST"])
@@ -312,6 +314,12 @@ def cases():
     return render_template("surveys/cases.html", cases=services.list_cases(open_only), open_only=open_only)
 
 
+def _case_values(form: CaseForm) -> dict:
+    return {"owner_id": int(form.owner_id.data) if form.owner_id.data else None,
+            "response_to_citizen": (form.response_to_citizen.data or "").strip(),
+            "improvement": (form.improvement.data or "").strip(), "closed_on": form.closed_on.data}
+
+
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
 @access.roles(Role.QUALITY)
 def case(case_id: int):
@@ -321,19 +329,9 @@ def case(case_id: int):
                                                                 for u in list_users() if u.active])
     if request.method == "GET":
         form.owner_id.data = str(found.owner_id or "")
-    if form.validate_on_submit():
-        values = {"owner_id": int(form.owner_id.data) if form.owner_id.data else None,
-                  "response_to_citizen": (form.response_to_citizen.data or "").strip(),
-                  "improvement": (form.improvement.data or "").strip(), "closed_on": form.closed_on.data}
-        try:
-            services.update_case(found, values, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Follow-up case saved."), "success")
-            return redirect(url_for("surveys.case", case_id=found.id))
-    return render_template("surveys/case.html", case=found, form=form), 400 if form.errors else 200
+    return edit_view(form, save=lambda: services.update_case(found, _case_values(form), current_user),
+                     success=_("Follow-up case saved."), redirect_to=url_for("surveys.case", case_id=found.id),
+                     template="surveys/case.html", case=found)
 
 
 def weekly_rows():

@@ -12,9 +12,10 @@ import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from qms import imports
 from qms.core import audit
 from qms.core.models import utcnow
-from qms.core.services import ImportProblem, ImportRejected, ServiceError
+from qms.core.services import ImportProblem, ImportRejected, ServiceError, save_record
 from qms.extensions import db
 from qms.spine.access import Role
 from qms.surveys import definition_files
@@ -91,18 +92,8 @@ def save_round(survey: Survey, survey_round: SurveyRound | None, values: Mapping
     if data.get("handed_out") is not None and data.get("returned") is not None \
             and data["returned"] > data["handed_out"]:
         raise ServiceError(_("More forms returned than handed out."), field="returned")
-    if survey_round is None:
-        survey_round = SurveyRound(survey_id=survey.id, **data)
-        db.session.add(survey_round)
-        audit.record_event(audit.CREATE, survey_round, actor, changes=audit.created(
-            survey_round, ("label", "handed_out", "returned")))
-    else:
-        changes = audit.apply_changes(survey_round, data)
-        if not changes:
-            return survey_round
-        audit.record_event(audit.UPDATE, survey_round, actor, changes=changes)
-    db.session.commit()
-    return survey_round
+    return save_record(survey_round or SurveyRound(survey_id=survey.id), data, actor,
+                       fields=("label", "handed_out", "returned"))
 
 
 
@@ -138,58 +129,55 @@ def import_responses(survey_round: SurveyRound, table: list[list], mapping: Mapp
     survey = survey_round.survey
     rated = rated_questions(survey)
     text_questions = [q for q in survey.questions if q.kind == QuestionKind.TEXT]
-    problems: list[ImportProblem] = []
     if len(table) < 2:
         raise ImportRejected([ImportProblem(None, _("The file has no responses."))])
     width = max(len(row) for row in table)
+    unmapped = [ImportProblem(1, _("No column is mapped to %(code)s.", code=question.code)) for question in rated
+                if mapping.get(question.code) is None or mapping[question.code] >= width]
+    if unmapped:
+        raise ImportRejected(unmapped)
+    return imports.import_rows(table, mapping, lambda row: _response_from(row, survey_round, rated, text_questions),
+                               lambda responses: _replace_responses(survey_round, responses, source_name, actor),
+                               max_problems=50)
+
+
+def _response_from(row: imports.Row, survey_round: SurveyRound, rated: list[SurveyQuestion],
+                   text_questions: list[SurveyQuestion]) -> SurveyResponse:
+    """One form's answers (a blank is None), and why it is excluded ("" when it counts)."""
+    answers: dict[str, Any] = {}
     for question in rated:
-        index = mapping.get(question.code)
-        if index is None or index >= width:
-            problems.append(ImportProblem(1, _("No column is mapped to %(code)s.", code=question.code)))
-    if problems:
-        raise ImportRejected(problems)
-    rows, k = [], survey.scale_points
-    for number, row in enumerate(table[1:], start=2):
-        answers: dict[str, Any] = {}
-        for question in rated:
-            raw = row[mapping[question.code]] if mapping[question.code] < len(row) else None
-            if raw is None or str(raw).strip() == "":
-                answers[question.code] = None
-                continue
-            try:
-                value = float(str(raw).strip())
-            except ValueError:
-                problems.append(ImportProblem(number, _("%(code)s: %(value)s is not a number.", code=question.code,
-                                                        value=str(raw)[:20])))
-                continue
-            if value != int(value):
-                problems.append(ImportProblem(number, _("%(code)s: %(value)s is not a whole number.",
-                                                        code=question.code, value=str(raw)[:20])))
-                continue
-            answers[question.code] = int(value)
-        for question in text_questions:
-            index = mapping.get(question.code)
-            answers[question.code] = str(row[index] or "").strip()[:2000] if index is not None and index < len(row) \
-                else ""
-        reason = classify([answers.get(q.code) for q in rated], k, survey_round.max_blank_share,
-                          survey_round.exclude_straight_lining)
-        rows.append(SurveyResponse(round_id=survey_round.id, row_number=number, answers=answers,
-                                   excluded_reason=reason))
-        if len(problems) > 50:
-            break
-    if problems:
-        raise ImportRejected(problems[:50])
-    if not any(r.excluded_reason == "" for r in rows):
+        raw = row.cell(question.code)
+        if raw is None or str(raw).strip() == "":
+            answers[question.code] = None
+            continue
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            row.problem(_("%(code)s: %(value)s is not a number.", code=question.code, value=str(raw)[:20]))
+            continue
+        if value != int(value):
+            row.problem(_("%(code)s: %(value)s is not a whole number.", code=question.code, value=str(raw)[:20]))
+            continue
+        answers[question.code] = int(value)
+    for question in text_questions:
+        answers[question.code] = row.text(question.code)[:2000]
+    reason = classify([answers.get(q.code) for q in rated], survey_round.survey.scale_points,
+                      survey_round.max_blank_share, survey_round.exclude_straight_lining)
+    return SurveyResponse(round_id=survey_round.id, row_number=row.number, answers=answers, excluded_reason=reason)
+
+
+def _replace_responses(survey_round: SurveyRound, responses: list[SurveyResponse], source_name: str,
+                       actor) -> dict[str, int]:
+    if not any(r.excluded_reason == "" for r in responses):
         raise ImportRejected([ImportProblem(None, _("No response in the file is valid."))])
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.round_id == survey_round.id))
-    db.session.add_all(rows)
-    counts = {"rows": len(rows), "valid": sum(1 for r in rows if not r.excluded_reason)}
+    db.session.add_all(responses)
+    counts = {"rows": len(responses), "valid": sum(1 for r in responses if not r.excluded_reason)}
     for reason in EXCLUSION_REASONS:
-        counts[reason] = sum(1 for r in rows if r.excluded_reason == reason)
+        counts[reason] = sum(1 for r in responses if r.excluded_reason == reason)
     survey_round.source_name, survey_round.imported_at = source_name[:255], utcnow()
     audit.record_event(audit.UPDATE, survey_round, actor, changes={
         "responses": [None, counts["rows"]], "valid": [None, counts["valid"]], "source_name": [None, source_name]})
-    db.session.commit()
     return counts
 
 
@@ -355,11 +343,7 @@ def update_case(case: FollowUpCase, values: Mapping[str, Any], actor) -> FollowU
     if data.get("closed_on") and not (str(data.get("response_to_citizen") or case.response_to_citizen).strip()):
         raise ServiceError(_("Record the response to the citizen before closing the case."),
                            field="response_to_citizen")
-    changes = audit.apply_changes(case, data)
-    if changes:
-        audit.record_event(audit.UPDATE, case, actor, changes=changes)
-        db.session.commit()
-    return case
+    return save_record(case, data, actor)
 
 
 def weekly_satisfaction(today: dt.date, weeks: int, zone) -> list[tuple[dt.date, int, int]]:

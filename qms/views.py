@@ -1,0 +1,70 @@
+"""The two shapes most views share: a form saved through a service, and a confirmed action such as a delete."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template
+from werkzeug.wrappers import Response
+
+from qms.core.services import ServiceError
+from qms.extensions import db
+from qms.forms import ConfirmForm
+
+# A message or address known before the service runs, or one built from what the service returned.
+AfterSave = str | Callable[[Any], str]
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a rule's refusal beside its field when it names one, else above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _after(value: AfterSave, result: Any) -> str:
+    return value(result) if callable(value) else value
+
+
+def edit_view(form, *, save: Callable[[], Any], success: AfterSave, redirect_to: AfterSave, template: str,
+              status: int | None = None, **context):
+    """Save a valid submitted form through `save`, flash `success` and redirect; else show the form again.
+
+    A ServiceError from `save` rolls the session back and shows its message beside its field (or above the form).
+    `success` and `redirect_to` may be functions of what `save` returned (the saved record, say).
+    The form page is rendered with `form` and `context`; its status is `status` when given, else 400 when the
+    form shows errors and 200 when not.
+    """
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_after(success, saved), "success")
+            return redirect(_after(redirect_to, saved))
+    page = render_template(template, form=form, **context)
+    return page, status if status is not None else (400 if form.errors else 200)
+
+
+def confirm_view(*, action: Callable[[], Any], success: AfterSave, redirect_to: str,
+                 refused_to: str | None = None, form=None) -> Response:
+    """Run `action` when the confirmation (its CSRF token) is valid, flash `success`, and redirect to `redirect_to`.
+
+    A ServiceError from `action` rolls the session back and is flashed instead. An invalid confirmation changes
+    nothing and redirects to `refused_to` (by default `redirect_to`). `form` replaces the empty ConfirmForm when
+    the button carries values (validated the same way).
+    """
+    if not (form or ConfirmForm()).validate_on_submit():
+        return redirect(refused_to or redirect_to)
+    try:
+        done = action()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_after(success, done), "success")
+    return redirect(redirect_to)
