@@ -1,12 +1,13 @@
 """QMS: quality-award preparation for a public-service office. create_app() builds the Flask app."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -74,7 +75,7 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from qms.auth.models import User
+    from qms.auth import services as sessions
     from qms.i18n import select_locale
     from qms.spine.access import register_access
 
@@ -87,10 +88,13 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
+        # The signed cookie names the user; the server-side session row (its token in the same cookie) must
+        # still be live: sign-out, the idle timeout, a password change or an admin ends it for every copy.
         user_id, _sep, token = session_id.partition(":")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        idle = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        user = sessions.session_user(int(user_id), session.get(sessions.SESSION_KEY), idle)
         if user is None or not user.active or user.session_token != token:
             return None
         return user

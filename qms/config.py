@@ -58,6 +58,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_ADDRESS_MAX_FAILURES = 20  # failed sign-ins from one address, any usernames, before it waits too
+    SESSION_IDLE_MINUTES = 8 * 60  # a session unused this long ends (a working day)
     PASSWORD_MIN_LENGTH = 12  # OWASP ASVS; passwords are also checked against common ones (zxcvbn)
     QMS_DOSSIER_SYNC = False  # True: render dossier versions inside the request (tests), not in a thread
 
@@ -80,6 +82,7 @@ ENV_SETTINGS = {
     "QMS_TRUSTED_PROXIES": ("QMS_TRUSTED_PROXIES", int),
     "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
     "QMS_MAX_SHEET_CELLS": ("QMS_MAX_SHEET_CELLS", int),
+    "QMS_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
 }
 

@@ -42,6 +42,7 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 # A net under every number field, whose own range states its plausible maximum: no value beyond this reaches
 # the database (SQLite's integers end at 2**63, PostgreSQL's numeric columns far sooner).
 LARGEST_NUMBER = 10**12
+LARGEST_NUMBER_SHOWN = f"{LARGEST_NUMBER:,}"
 
 
 def _finite(number) -> bool:
@@ -67,9 +68,9 @@ def hostile_value_problem(field):
         if not _finite(data):
             return _l("Enter a finite number.")
         if abs(data) > LARGEST_NUMBER:
-            return _l("Enter a number of at most %(max)s.", max=f"{LARGEST_NUMBER:,}")
+            return _l("Enter a number of at most %(max)s.", max=LARGEST_NUMBER_SHOWN)
     elif isinstance(data, int) and not isinstance(data, bool) and abs(data) > LARGEST_NUMBER:
-        return _l("Enter a number of at most %(max)s.", max=f"{LARGEST_NUMBER:,}")
+        return _l("Enter a number of at most %(max)s.", max=LARGEST_NUMBER_SHOWN)
     elif isinstance(data, dt.date):
         day = data.date() if isinstance(data, dt.datetime) else data
         if not EARLIEST_DATE <= day <= LATEST_DATE:
@@ -122,13 +123,12 @@ class _NumberRange(validators.NumberRange):
 
 
 def number_range(min=None, max=None):
-    shown = {"min": f"{min:,}" if min is not None else "", "max": f"{max:,}" if max is not None else ""}
     if min is not None and max is not None:
-        message = _l("Enter a number from %(min)s to %(max)s.", **shown)
+        message = _l("Enter a number from %(min)s to %(max)s.", min=min, max=max)
     elif min is not None:
-        message = _l("Enter a number of at least %(min)s.", min=shown["min"])
+        message = _l("Enter a number of at least %(min)s.", min=min)
     else:
-        message = _l("Enter a number of at most %(max)s.", max=shown["max"])
+        message = _l("Enter a number of at most %(max)s.", max=max)
     return _NumberRange(min=min, max=max, message=message)
 
 

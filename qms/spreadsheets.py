@@ -151,7 +151,8 @@ def _trim(row: list) -> list:
 def too_large_message() -> str:
     from flask_babel import gettext as _
 
-    return _("This file holds more than %(cells)s cells; split it into smaller files.", cells=f"{max_cells():,}")
+    cells = f"{max_cells():,}"
+    return _("This file holds more than %(cells)s cells; split it into smaller files.", cells=cells)
 
 
 def read_upload(upload, max_bytes: int) -> list[list]:

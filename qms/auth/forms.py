@@ -6,7 +6,7 @@ from qms.auth.models import LOCALE_LABELS
 from qms.forms import QMSForm, choices, email, length, optional, required
 from qms.spine.access import ROLE_LABELS
 
-PASSWORD_HELP = _l("At least 10 characters.")
+PASSWORD_HELP = _l("At least 12 characters, not a common password, a name or a sequence such as 1234.")
 
 
 def _role_choices():
@@ -69,3 +69,10 @@ class ResetPasswordForm(QMSForm):
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("New password again"), validators=[required(), _password_match("password")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class UnlockForm(QMSForm):
+    """The button that lifts one sign-in lock: which username (empty: the whole address) from which address."""
+
+    username = HiddenField(validators=[optional(), length(80)])
+    remote_addr = HiddenField(validators=[optional(), length(64)])

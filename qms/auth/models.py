@@ -5,8 +5,8 @@ import datetime as dt
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
@@ -67,4 +67,23 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="", index=True)
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; the server keeps only its SHA-256, so ending the
+    row (sign-out, idle timeout, password change, deactivation, an admin) ends that session wherever it is copied."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    ended_reason: Mapped[str] = mapped_column(String(20), default="")
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user = relationship("User")

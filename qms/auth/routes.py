@@ -6,7 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from qms.auth import services
-from qms.auth.forms import ChangePasswordForm, LocaleForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
+from qms.auth.forms import (
+    ChangePasswordForm,
+    LocaleForm,
+    LoginForm,
+    ResetPasswordForm,
+    UnlockForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from qms.auth.models import User
 from qms.core.services import ServiceError
 from qms.extensions import db
@@ -14,6 +22,7 @@ from qms.forms import ConfirmForm
 from qms.spine import access
 from qms.spine.access import ROLE_LABELS, Role
 from qms.urls import safe_next
+from qms.views import confirm_view, edit_view, show_service_error
 
 bp = Blueprint("auth", __name__)
 
@@ -24,16 +33,12 @@ def lockout_policy() -> services.LockoutPolicy:
         max_failures=config["LOGIN_MAX_FAILURES"],
         window=dt.timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
         lockout=dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+        address_max_failures=config["LOGIN_ADDRESS_MAX_FAILURES"],
     )
 
 
-def show_service_error(form, error: ServiceError) -> None:
-    """Put a rule's refusal beside its field when it names one, else above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
+def idle_limit() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,6 +55,8 @@ def login():
             flash(error.message, "danger")
         else:
             session.clear()  # a fresh session on sign-in: no fixation
+            session[services.SESSION_KEY] = services.start_session(
+                user, request.remote_addr or "", request.headers.get("User-Agent", ""))
             login_user(user)
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
@@ -58,6 +65,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @access.signed_in
 def logout():
+    services.end_session(session.get(services.SESSION_KEY))
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -82,7 +90,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_own_password(current_user, form.current_password.data, form.new_password.data,
-                                         current_app.config["PASSWORD_MIN_LENGTH"])
+                                         current_app.config["PASSWORD_MIN_LENGTH"],
+                                         keep_token=session.get(services.SESSION_KEY))
         except ServiceError as error:
             field = "new_password" if error.field == "password" else error.field
             show_service_error(form, ServiceError(error.message, field))
@@ -106,16 +115,10 @@ def users():
 @access.roles(Role.ADMIN)
 def create_user():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(form.data, form.password.data, current_user,
-                                        current_app.config["PASSWORD_MIN_LENGTH"])
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=None)
+    return edit_view(form, save=lambda: services.create_user(form.data, form.password.data, current_user,
+                                                             current_app.config["PASSWORD_MIN_LENGTH"]),
+                     success=lambda user: _("User %(name)s created.", name=user.username),
+                     redirect_to=url_for("auth.users"), template="auth/user_form.html", status=200, user=None)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -123,17 +126,11 @@ def create_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            services.update_user(user, form.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("User %(name)s saved.", name=user.username), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
-                           confirm_form=ConfirmForm())
+    return edit_view(form, save=lambda: services.update_user(user, form.data, current_user),
+                     success=lambda saved: _("User %(name)s saved.", name=saved.username),
+                     redirect_to=url_for("auth.users"), template="auth/user_form.html", status=200, user=user,
+                     reset_form=ResetPasswordForm(), confirm_form=ConfirmForm(),
+                     sessions=services.active_sessions(user, idle_limit()))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -152,21 +149,53 @@ def reset_password(user_id: int):
             return redirect(url_for("auth.users"))
     form = UserEditForm(obj=user)
     return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form,
-                           confirm_form=ConfirmForm()), 400
+                           confirm_form=ConfirmForm(), sessions=services.active_sessions(user, idle_limit())), 400
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @access.roles(Role.ADMIN)
 def toggle_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.set_active(user, not user.active, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            message = _("%(name)s can sign in again.") if user.active else _("%(name)s can no longer sign in.")
-            flash(message % {"name": user.username}, "success")
-    return redirect(url_for("auth.users"))
+
+    def success(_result) -> str:
+        message = _("%(name)s can sign in again.") if user.active else _("%(name)s can no longer sign in.")
+        return message % {"name": user.username}
+
+    return confirm_view(action=lambda: services.set_active(user, not user.active, current_user), success=success,
+                        redirect_to=url_for("auth.users"))
+
+
+# --- sessions and sign-in locks ----------------------------------------------------------------
+
+@bp.route("/users/<int:user_id>/sessions/<int:session_id>/end", methods=["POST"])
+@access.roles(Role.ADMIN)
+def end_session(user_id: int, session_id: int):
+    user = db.get_or_404(User, user_id)
+    return confirm_view(action=lambda: services.end_session_of(user, session_id, current_user),
+                        success=_("The session has been ended."),
+                        redirect_to=url_for("auth.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@access.roles(Role.ADMIN)
+def end_all_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return confirm_view(action=lambda: services.end_all_sessions(user, current_user),
+                        success=_("Every session of %(name)s has been ended.", name=user.username),
+                        redirect_to=url_for("auth.edit_user", user_id=user.id))
+
+
+@bp.route("/users/locks")
+@access.roles(Role.ADMIN)
+def locks():
+    return render_template("auth/locks.html", locks=services.current_locks(lockout_policy()), form=UnlockForm())
+
+
+@bp.route("/users/locks/unlock", methods=["POST"])
+@access.roles(Role.ADMIN)
+def unlock():
+    form = UnlockForm()
+    return confirm_view(action=lambda: services.unlock(form.username.data or "", form.remote_addr.data or "",
+                                                       current_user),
+                        success=_("The sign-in lock has been lifted."), redirect_to=url_for("auth.locks"),
+                        form=form)

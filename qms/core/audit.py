@@ -21,7 +21,13 @@ ACCOUNT_ACTIVATED = "Account activated"
 ACCOUNT_DEACTIVATED = "Account deactivated"
 PASSWORD_RESET = "Password reset by an administrator"
 PASSWORD_CHANGED = "Password changed by its owner"
+SESSION_ENDED = "Session ended by an administrator"
+SESSIONS_ENDED = "All sessions ended by an administrator"
+SIGN_IN_UNLOCKED = "Sign-in lock lifted by an administrator"
 FIXED_SUMMARIES = {
+    SESSION_ENDED: _l("Session ended by an administrator"),
+    SESSIONS_ENDED: _l("All sessions ended by an administrator"),
+    SIGN_IN_UNLOCKED: _l("Sign-in lock lifted by an administrator"),
     ACCOUNT_ACTIVATED: _l("Account activated"),
     ACCOUNT_DEACTIVATED: _l("Account deactivated"),
     PASSWORD_RESET: _l("Password reset by an administrator"),

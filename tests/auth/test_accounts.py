@@ -22,7 +22,7 @@ def test_change_own_password_checks_current_and_length(login_as, db):
     assert "目前密碼不正確" in body
     body = client.post_form("/account/password", {"current_password": TEST_PASSWORD,
                                                    "new_password": "short", "confirm": "short"}).get_data(as_text=True)
-    assert "密碼至少需要 10 個字元" in body
+    assert "密碼至少需要 12 個字元" in body
     db.session.refresh(client.user)
     assert client.user.check_password(TEST_PASSWORD)  # bad input changed nothing
 
@@ -88,7 +88,7 @@ def test_password_too_short_in_english_for_english_user(login_as):
     body = admin.post_form("/users/new", {"username": "newbie", "display_name": "N", "role": "staff",
                                           "locale": "en", "password": "short-pw", "confirm": "short-pw"}
                            ).get_data(as_text=True)
-    assert "A password needs at least 10 characters." in body
+    assert "A password needs at least 12 characters." in body
 
 
 def test_admin_edits_role_and_deactivates_and_reactivates(login_as, db):

@@ -33,7 +33,7 @@ def test_a_time_saved_that_is_not_finite_is_refused(english, value):
 
 def test_huge_cases_per_year_are_refused_with_the_range(english):
     errors = errors_of(ImprovementForm, {**IMPROVEMENT, "yearly_cases": "99999999999999999999"})
-    assert errors == {"yearly_cases": ["Enter a number from 0 to 100,000,000."]}
+    assert errors == {"yearly_cases": ["Enter a number from 0 to 100000000."]}
     assert errors_of(ImprovementForm, IMPROVEMENT) == {}
 
 
