@@ -1,145 +1,87 @@
 """Reading and validating scorecard files (YAML): sections, criteria with scale and weight, rating bands."""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import Field, model_validator
 
 from qms.drills.models import Channel, ScaleKind
-from qms.yamlfiles import LINE, DataFileError, Problem, load, number, texts
+from qms.yamlfiles import Code, Document, Entry, OptionalTexts, Problem, Text, Texts, refuse, used_twice
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "scorecards"
 
 
-@dataclass
-class CriterionSpec:
-    code: str
-    text_zh: str
-    text_en: str
+class Band(Entry):
+    problems = {"": _l("Every band needs a key."), "key": _l("Every band needs a key."),
+                "min": _l("A band's min must be a number from 0 to 100."),
+                "zh_Hant_TW": _l("The band %(key)s"), "en": _l("The band %(key)s")}
+    key: Code
+    min: Decimal = Field(ge=0, le=100)
+    zh_Hant_TW: Text
+    en: Text
+
+
+class CriterionSpec(Entry):
+    problems = {"": _l("Every criterion needs a code."), "code": _l("Every criterion needs a code."),
+                "scale": _l("scale must be yes_no, one_to_five or points."),
+                "weight": _l("%(code)s needs a weight: a number of at least 0."),
+                "max_points": _l("%(code)s is scored in points and needs max_points."),
+                "text": _l("The text of %(code)s")}
+    code: Code
     scale: ScaleKind
-    weight: Decimal
-    max_points: Decimal | None
-    critical: bool
+    weight: Decimal = Field(ge=0)
+    max_points: Decimal | None = Field(None, gt=0)
+    critical: bool = False
+    text: Texts
+
+    @model_validator(mode="after")
+    def _points_need_a_maximum(self) -> CriterionSpec:
+        if self.scale != ScaleKind.POINTS:
+            self.max_points = None
+        elif self.max_points is None:
+            raise ValueError(_("%(code)s is scored in points and needs max_points.", code=self.code))
+        return self
 
 
-@dataclass
-class SectionSpec:
-    code: str
-    name_zh: str
-    name_en: str
-    criteria: list[CriterionSpec] = field(default_factory=list)
+class SectionSpec(Entry):
+    problems = {"": _l("Every section needs a code."), "code": _l("Every section needs a code."),
+                "name": _l("The name of %(code)s"), "criteria": _l("The section %(code)s has no criteria.")}
+    code: Code
+    name: Texts
+    criteria: list[CriterionSpec] = Field(min_length=1)
 
 
-@dataclass
-class ScorecardSpec:
-    key: str
-    name_zh: str
-    name_en: str
+class ScorecardSpec(Document):
+    problems = {"": _l("A scorecard file must be a mapping with key, name, channel, bands and sections."),
+                "key": _l("key is required."), "channel": _l("channel must be one of: %(choices)s."),
+                "bands": _l("bands must list at least one rating band."),
+                "sections": _l("sections must be a non-empty list.")}
+    key: Code
+    name: Texts
+    description: OptionalTexts | None = None
     channel: Channel
-    description_zh: str
-    description_en: str
-    bands: list[dict]
-    sections: list[SectionSpec]
-    source_text: str
+    rating_bands: list[Band] = Field(validation_alias="bands", min_length=1)
+    sections: list[SectionSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_band_and_code_once(self) -> ScorecardSpec:
+        keys = [band.key for band in self.rating_bands]
+        refuse([Problem(band.line, _("The band %(key)s appears twice.", key=band.key))
+                for position, band in enumerate(self.rating_bands) if band.key in keys[:position]]
+               + used_twice(criterion for section in self.sections for criterion in section.criteria))
+        return self
 
     @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
+    def bands(self) -> list[dict]:
+        """The rating bands as stored with the scorecard, highest first."""
+        return [{"key": band.key, "min": float(band.min), "zh_Hant_TW": band.zh_Hant_TW, "en": band.en}
+                for band in sorted(self.rating_bands, key=lambda band: -band.min)]
 
 
-
-
-def parse_bands(raw, line, problems) -> list[dict]:
-    if not isinstance(raw, list) or not raw:
-        problems.append(Problem(line, _("bands must list at least one rating band.")))
-        return []
-    bands, keys = [], set()
-    for band in raw:
-        band_line = band.get(LINE, line) if isinstance(band, dict) else line
-        if not isinstance(band, dict) or not str(band.get("key") or "").strip():
-            problems.append(Problem(band_line, _("Every band needs a key.")))
-            continue
-        minimum = number(band.get("min"), Decimal(0))
-        if minimum is None or minimum > 100:
-            problems.append(Problem(band_line, _("A band's min must be a number from 0 to 100.")))
-            continue
-        if band["key"] in keys:
-            problems.append(Problem(band_line, _("The band %(key)s appears twice.", key=band["key"])))
-            continue
-        keys.add(band["key"])
-        zh, en = texts(band, band_line, _("The band %(key)s", key=band["key"]), problems)
-        bands.append({"key": str(band["key"]), "min": float(minimum), "zh_Hant_TW": zh, "en": en})
-    return sorted(bands, key=lambda b: -b["min"])
-
-
-def parse(text: str) -> ScorecardSpec:
-    data = load(text)
-    if not isinstance(data, dict):
-        raise DataFileError([Problem(1, _("A scorecard file must be a mapping with key, name, channel, bands and "
-                                          "sections."))])
-    problems: list[Problem] = []
-    line = data.get(LINE, 1)
-    key = str(data.get("key") or "").strip()
-    if not key:
-        problems.append(Problem(line, _("key is required.")))
-    name_zh, name_en = texts(data.get("name"), line, "name", problems)
-    description_zh, description_en = texts(data.get("description"), line, "description", problems, required=False)
-    try:
-        channel = Channel(data.get("channel"))
-    except ValueError:
-        problems.append(Problem(line, _("channel must be one of: %(choices)s.",
-                                        choices=", ".join(c.value for c in Channel))))
-        channel = Channel.COUNTER
-    bands = parse_bands(data.get("bands"), line, problems)
-    sections, codes = [], {}
-    raw_sections = data.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections:
-        problems.append(Problem(line, _("sections must be a non-empty list.")))
-        raw_sections = []
-    for raw in raw_sections:
-        section_line = raw.get(LINE) if isinstance(raw, dict) else None
-        if not isinstance(raw, dict) or not str(raw.get("code") or "").strip():
-            problems.append(Problem(section_line, _("Every section needs a code.")))
-            continue
-        section = SectionSpec(str(raw["code"]), *texts(raw.get("name"), section_line, _("The name of %(code)s",
-                                                                                          code=raw["code"]), problems))
-        for criterion in raw.get("criteria") or []:
-            c_line = criterion.get(LINE) if isinstance(criterion, dict) else section_line
-            code = str(criterion.get("code") or "").strip() if isinstance(criterion, dict) else ""
-            if not code:
-                problems.append(Problem(c_line, _("Every criterion needs a code.")))
-                continue
-            if code in codes:
-                problems.append(Problem(c_line, _("The code %(code)s is used twice (first on line %(first)s).",
-                                                  code=code, first=codes[code])))
-                continue
-            codes[code] = c_line
-            try:
-                scale = ScaleKind(criterion.get("scale"))
-            except ValueError:
-                problems.append(Problem(c_line, _("scale must be yes_no, one_to_five or points.")))
-                continue
-            weight = number(criterion.get("weight"), Decimal(0))
-            if weight is None:
-                problems.append(Problem(c_line, _("%(code)s needs a weight: a number of at least 0.", code=code)))
-                continue
-            max_points = number(criterion.get("max_points"), Decimal(0)) if scale == ScaleKind.POINTS else None
-            if scale == ScaleKind.POINTS and not max_points:
-                problems.append(Problem(c_line, _("%(code)s is scored in points and needs max_points.", code=code)))
-                continue
-            zh, en = texts(criterion.get("text"), c_line, _("The text of %(code)s", code=code), problems)
-            section.criteria.append(CriterionSpec(code, zh, en, scale, weight, max_points,
-                                                  bool(criterion.get("critical", False))))
-        if not section.criteria:
-            problems.append(Problem(section_line, _("The section %(code)s has no criteria.", code=section.code)))
-        sections.append(section)
-    if problems:
-        raise DataFileError(sorted(problems, key=lambda p: p.line or 0))
-    return ScorecardSpec(key=key, name_zh=name_zh, name_en=name_en, channel=channel, description_zh=description_zh,
-                         description_en=description_en, bands=bands, sections=sections, source_text=text)
+parse = ScorecardSpec.from_yaml  # raises DataFileError listing every problem found
 
 
 def shipped_files() -> list[Path]:

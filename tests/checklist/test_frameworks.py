@@ -129,3 +129,17 @@ def test_children_listed_before_their_parent_still_import_as_a_tree(app, db):
     # top-level nodes keep the file's order (B now comes first); each child follows its parent
     assert [(n.code, n.depth, n.parent.code if n.parent else None) for n in framework.nodes] == [
         ("B", 1, None), ("B.1", 2, "B"), ("A", 1, None), ("A.1", 2, "A"), ("A.2", 2, "A")]
+
+
+
+def test_a_value_of_the_wrong_type_is_reported_on_its_item_with_the_usual_reason(app):
+    text = SMALL_FRAMEWORK.replace("points: 40\n", "points: lots\n", 1).replace("scale: percent", "scale: stars")
+    text = text.replace("name: {zh_Hant_TW: 項目乙一, en: Item B1}", "name: {zh_Hant_TW: 項目乙一, en: 12}")
+    lines = text.splitlines()
+    item_a1, item_b1 = lines.index('  - code: "A.1"') + 1, lines.index('  - code: "B.1"') + 1
+    assert parse_problems(text) == [(1, "scale must be one of: percent, baldrige, efqm."),
+                                    (item_a1, "A.1 needs points: a number of at least 0."),
+                                    (item_b1 + 2, "The name of B.1 is missing its en text.")]
+    with force_locale("zh_Hant_TW"), pytest.raises(FrameworkError) as error:
+        frameworks.parse(text)
+    assert str(error.value.problems[1]) == f"第 {item_a1} 行：A.1 需要配分：不小於 0 的數字。"
