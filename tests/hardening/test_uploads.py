@@ -64,3 +64,21 @@ def test_a_zip_bomb_is_refused_before_it_unpacks():
     assert len(bomb) < 1024 * 1024
     with pytest.raises(spreadsheets.TooLarge):
         spreadsheets.read(bomb, "xlsx")
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once():
+    import time
+
+    from qms import yamlfiles
+    from tests.hardening.test_sweep import hostile_files
+
+    bomb = dict(hostile_files())["alias.yaml"].decode()
+    assert len(bomb) < 600
+    started = time.perf_counter()
+    with pytest.raises(yamlfiles.DataFileError) as refused:
+        yamlfiles.load(bomb)
+    assert time.perf_counter() - started < 1
+    assert refused.value.problems[0].line == 1 and "&" in refused.value.problems[0].message
+    with pytest.raises(yamlfiles.DataFileError):
+        yamlfiles.load("a: 1\nb: *missing\n")
+    assert yamlfiles.load("a: 1\nb: [x, y]\n")["b"] == ["x", "y"]
