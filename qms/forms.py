@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, validators, widgets
 
+from qms.text import CONTROL_CHARACTERS
+
 # WTForms' own messages, translated in QMS's catalogue so they follow the glossary and Taiwan usage
 # (WTForms' bundled catalogue answers zh_Hant_TW with Simplified Chinese).
 WTFORMS_MESSAGES = (
@@ -34,9 +36,6 @@ class _BabelTranslations:
         return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
-# Control characters no text field keeps (tab, newline and carriage return are handled apart), and the
-# non-characters U+FFFE/U+FFFF: they break XML exports and PostgreSQL refuses NUL outright.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 LINE_BREAKS = re.compile("[\t\r\n]+")
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 # A net under every number field, whose own range states its plausible maximum: no value beyond this reaches

@@ -7,6 +7,8 @@ import io
 import re
 from collections.abc import Sequence
 
+from qms.text import strip_control_characters
+
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
@@ -139,7 +141,8 @@ def read(data: bytes, fmt: str, limit: int | None = None) -> list[list]:
         raise
     except Exception as error:  # every reader has its own errors for a broken file
         raise SpreadsheetError(str(error)) from error
-    return [_trim(row) for row in rows if any(cell not in (None, "") for cell in row)]
+    return [_trim([strip_control_characters(cell) if isinstance(cell, str) else cell for cell in row])
+            for row in rows if any(cell not in (None, "") for cell in row)]
 
 
 def _trim(row: list) -> list:

@@ -64,3 +64,8 @@ def test_a_drill_with_a_formula_and_a_control_character_still_exports(login_as, 
     assert "第\ufffd櫃台" in units
     formula = '=HYPERLINK("http://evil.example/")'
     assert (formula if fmt == "xlsx" else "'" + formula) in units  # XLSX: a text cell with Excel's quote prefix
+
+
+def test_imported_cells_lose_control_characters_and_keep_line_breaks():
+    data = "名稱,數量,備註\n大園\x00戶政\x07,3,\"第一行\n第二行\"\n".encode()
+    assert spreadsheets.read(data, "csv") == [["名稱", "數量", "備註"], ["大園戶政", "3", "第一行\n第二行"]]
