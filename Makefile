@@ -25,7 +25,9 @@ run: setup migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup-test
-	$(BIN)/ruff check qms tests benchmarks wsgi.py
+	$(BIN)/ruff check qms tests benchmarks scripts wsgi.py
+	$(BIN)/bandit -q -r qms -ll
+	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/pytest
 	@if [ -n "$$QMS_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL ($$QMS_TEST_POSTGRES_URL) =="; \

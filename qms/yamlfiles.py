@@ -64,7 +64,7 @@ def refuse(problems: list[Problem]) -> None:
 def load(text: str):
     """Parse YAML with line numbers; a syntax error becomes a DataFileError naming its line."""
     try:
-        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=LineLoader)  # LineLoader is a SafeLoader subclass  # nosec B506
     except AliasRefused as error:
         raise DataFileError([Problem(error.problem_mark.line + 1, _(
             "Anchors and aliases (& and *) are not accepted in QMS data files; write each value out."))]) from None
