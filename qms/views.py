@@ -1,4 +1,5 @@
-"""The two shapes most views share: a form saved through a service, and a confirmed action such as a delete."""
+"""The shapes most views share: a form saved through a service, a confirmed action such as a delete, and an
+uploaded spreadsheet run through an importer."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,7 +8,8 @@ from typing import Any
 from flask import flash, redirect, render_template
 from werkzeug.wrappers import Response
 
-from qms.core.services import ServiceError
+from qms import spreadsheets, uploads
+from qms.core.services import ImportRejected, ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm
 
@@ -68,3 +70,28 @@ def confirm_view(*, action: Callable[[], Any], success: AfterSave, redirect_to: 
     else:
         flash(_after(success, done), "success")
     return redirect(redirect_to)
+
+
+def import_view(form, *, run: Callable[[list[list]], Any], success: AfterSave, redirect_to: AfterSave, title: str,
+                back_url: str, back_label: str):
+    """Read the form's uploaded spreadsheet and `run` the importer on its rows; flash `success` and redirect.
+
+    An unreadable file, a refused form or rows the importer refuses (nothing is written: ImportRejected rolls
+    back) answer 400 with the import report: the message and each problem with its row."""
+    problems, message = [], None
+    if form.validate_on_submit():
+        try:
+            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
+            done = run(table)
+        except spreadsheets.SpreadsheetError as error:
+            message = str(error)
+        except ImportRejected as error:
+            db.session.rollback()
+            message, problems = error.message, error.problems
+        else:
+            flash(_after(success, done), "success")
+            return redirect(_after(redirect_to, done))
+    else:
+        message = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+    return render_template("import_report.html", title=title, message=message, problems=problems,
+                           back_url=back_url, back_label=back_label), 400

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, uploads
+from qms import spreadsheets
 from qms.auth.services import list_users
 from qms.benchmarking import services
 from qms.benchmarking.forms import CompareForm, ImportForm, MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
 from qms.charts import data_uri, trend_lines
-from qms.core.services import ImportRejected, ServiceError
+from qms.core.services import ServiceError
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -20,7 +20,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, show_service_error
+from qms.views import confirm_view, edit_view, import_view, show_service_error
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
@@ -90,24 +90,10 @@ def export(fmt: str):
 @bp.route("/import", methods=["POST"])
 @access.roles(Role.QUALITY)
 def import_values():
-    form = ImportForm()
-    problems, message = [], None
-    if form.validate_on_submit():
-        try:
-            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
-            written = services.import_values(table, current_user)
-        except spreadsheets.SpreadsheetError as error:
-            message = str(error)
-        except ImportRejected as error:
-            db.session.rollback()
-            message, problems = error.message, error.problems
-        else:
-            flash(_("Imported: %(count)d values written.", count=written), "success")
-            return redirect(url_for("benchmarking.index"))
-    else:
-        message = "; ".join(str(e) for e in form.file.errors)
-    return render_template("import_report.html", title=_("Import values"), message=message, problems=problems,
-                           back_url=url_for("benchmarking.index"), back_label=_("Back to the comparison")), 400
+    return import_view(ImportForm(), run=lambda table: services.import_values(table, current_user),
+                       success=lambda written: _("Imported: %(count)d values written.", count=written),
+                       redirect_to=url_for("benchmarking.index"), title=_("Import values"),
+                       back_url=url_for("benchmarking.index"), back_label=_("Back to the comparison"))
 
 
 # --- organizations ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, uploads
+from qms import spreadsheets
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.checklist import services
@@ -16,14 +16,14 @@ from qms.checklist.models import Assessment, AssessmentItem, Framework, Framewor
 from qms.checklist.readiness import STATUS_CAP
 from qms.checklist.scales import SCALE_LABELS, score_choices
 from qms.core.models import AwardCycle
-from qms.core.services import ImportRejected, ServiceError, current_cycle, list_cycles
+from qms.core.services import ServiceError, current_cycle, list_cycles
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view
+from qms.views import confirm_view, edit_view, import_view
 
 bp = Blueprint("checklist", __name__, url_prefix="/checklist")
 MAX_FRAMEWORK_BYTES = 1024 * 1024
@@ -170,25 +170,11 @@ def export(assessment_id: int, fmt: str):
 @access.roles(Role.QUALITY)
 def import_assignments(assessment_id: int):
     found = db.get_or_404(Assessment, assessment_id)
-    form = ImportForm()
-    problems, message = [], None
-    if form.validate_on_submit():
-        try:
-            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
-            changed = services.import_assignments(found, table, current_user)
-        except spreadsheets.SpreadsheetError as error:
-            message = str(error)
-        except ImportRejected as error:
-            db.session.rollback()
-            message, problems = error.message, error.problems
-        else:
-            flash(_("Imported: %(count)d items changed.", count=changed), "success")
-            return redirect(url_for("checklist.assessment", assessment_id=found.id))
-    else:
-        message = "; ".join(str(e) for e in form.file.errors)
-    return render_template("import_report.html", title=_("Import assignments"), message=message, problems=problems,
-                           back_url=url_for("checklist.assessment", assessment_id=found.id),
-                           back_label=_("Back to the checklist")), 400
+    back = url_for("checklist.assessment", assessment_id=found.id)
+    return import_view(ImportForm(), run=lambda table: services.import_assignments(found, table, current_user),
+                       success=lambda changed: _("Imported: %(count)d items changed.", count=changed),
+                       redirect_to=back, title=_("Import assignments"), back_url=back,
+                       back_label=_("Back to the checklist"))
 
 
 @bp.route("/compare")

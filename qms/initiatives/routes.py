@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import pdf, spreadsheets, uploads
+from qms import pdf, spreadsheets
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, line
 from qms.core.models import AwardCycle
-from qms.core.services import ImportRejected, current_cycle, get_organization, list_cycles
+from qms.core.services import current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -29,7 +29,7 @@ from qms.initiatives.models import (
 )
 from qms.spine import access, clock, records
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view
+from qms.views import confirm_view, edit_view, import_view
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
@@ -119,26 +119,17 @@ def _import_form(submitted: bool = False) -> ImportForm:
 @access.roles(Role.QUALITY)
 def import_improvements():
     form = _import_form(submitted=True)
-    problems, message = [], None
-    if form.validate_on_submit():
+
+    def run(table):
         cycle = db.get_or_404(AwardCycle, int(form.award_cycle_id.data))
-        try:
-            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
-            created, added = services.import_improvements(cycle, table, current_user)
-        except spreadsheets.SpreadsheetError as error:
-            message = str(error)
-        except ImportRejected as error:
-            db.session.rollback()
-            message, problems = error.message, error.problems
-        else:
-            flash(_("Imported: %(created)d new initiatives, %(added)d process improvements.", created=created,
-                    added=added), "success")
-            return redirect(url_for("initiatives.index", cycle=cycle.id))
-    else:
-        message = "; ".join(str(e) for e in [*form.file.errors, *form.award_cycle_id.errors])
-    return render_template("import_report.html", title=_("Import process improvements"), message=message,
-                           problems=problems, back_url=url_for("initiatives.index"),
-                           back_label=_("Back to the initiatives")), 400
+        return services.import_improvements(cycle, table, current_user)
+
+    return import_view(form, run=run,
+                       success=lambda done: _("Imported: %(created)d new initiatives, %(added)d process "
+                                              "improvements.", created=done[0], added=done[1]),
+                       redirect_to=lambda _done: url_for("initiatives.index", cycle=int(form.award_cycle_id.data)),
+                       title=_("Import process improvements"), back_url=url_for("initiatives.index"),
+                       back_label=_("Back to the initiatives"))
 
 
 # --- one initiative ---------------------------------------------------------------------------
