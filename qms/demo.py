@@ -23,6 +23,7 @@ from qms.drills import demo as drills_demo
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.initiatives import demo as initiatives_demo
+from qms.initiatives import services as initiatives_services
 from qms.spine.access import Role
 from qms.surveys import demo as surveys_demo
 
@@ -41,6 +42,8 @@ AWARD_CYCLE = {
     "award_name": "政府服務品質獎",
     "year": 2015,
     "submission_deadline": dt.date(2015, 7, 31),
+    "period_start": dt.date(2014, 1, 1),  # the source's figures run from January 2014 to the end of May 2015
+    "period_end": dt.date(2015, 5, 31),
     "status": "preparing",
     "notes": "第七屆政府服務品質獎：第一線服務機關。",
 }
@@ -115,7 +118,9 @@ def seed_demo(force: bool = False) -> list[str]:
     publications = archive_demo.seed(users["quality"])
     if publications:
         created.append(f"{publications} publications")
-    if dossier_demo.seed(cycle, users["leader"]):
+    _count, improvements = initiatives_services.cycle_totals(cycle.id)  # the foreword states QMS's own totals
+    if dossier_demo.seed(cycle, users["leader"], improvements.improvements, improvements.hours_saved,
+                         improvements.case_days_saved):
         created.append("application dossier")
     return created
 

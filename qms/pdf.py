@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 STATIC_SCHEME = "qms-static:"
 EVIDENCE_SCHEME = "qms-evidence:"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+# Tagged PDF (PDF/UA-1): a structure tree, /MarkInfo and the document title and language, for screen readers.
+PDF_VARIANT = "pdf/ua-1"
 STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
                 ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 
@@ -146,16 +148,17 @@ def _stylesheets(extra_css: str | None):
 
 def render(html: str, extra_css: str | None = None) -> bytes:
     """A short PDF (a drill report, an initiative) from a complete HTML document."""
-    return _html(html).write_pdf(stylesheets=_stylesheets(extra_css))
+    return _html(html).write_pdf(stylesheets=_stylesheets(extra_css), pdf_variant=PDF_VARIANT)
 
 
 def render_document(html: str, extra_css: str | None = None, on_layout_done=None) -> Rendered:
     """Lay out, note where each anchor landed, then write: what a long document (the dossier) needs."""
-    document = _html(html).render(stylesheets=_stylesheets(extra_css))
+    document = _html(html).render(stylesheets=_stylesheets(extra_css), pdf_variant=PDF_VARIANT)
     anchor_pages = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
             anchor_pages.setdefault(anchor, number)
     if on_layout_done is not None:
         on_layout_done(len(document.pages))
-    return Rendered(pdf=document.write_pdf(), page_count=len(document.pages), anchor_pages=anchor_pages)
+    return Rendered(pdf=document.write_pdf(pdf_variant=PDF_VARIANT), page_count=len(document.pages),
+                    anchor_pages=anchor_pages)

@@ -1,18 +1,22 @@
 """The benchmarking dossier section: the comparison table with ranks, and a chart of the first derived metric."""
 from __future__ import annotations
 
+from flask_babel import ngettext
+
 from qms.benchmarking import services
 from qms.charts import data_uri, horizontal_bar
 
+shown = services.shown  # as the comparison page shows them
 
-def shown(value, metric) -> str:
-    if value is None:
-        return "n/a"
-    return f"{services.rounded(value, metric.decimals):,.{metric.decimals}f}"
+
+def _outside(count: int) -> str:
+    return ngettext("values of %(num)d year outside the period", "values of %(num)d years outside the period",
+                    count)
 
 
 def gather(context) -> dict | None:
-    year = services.default_year()
+    context.left_out(sum(1 for year in services.years() if not context.in_period(year)), _outside)
+    year = services.default_year(among=context.in_period)
     if year is None:
         return None
     comparison = services.compare(year)

@@ -21,10 +21,14 @@ class OrganizationForm(QMSForm):
 
 class AwardCycleForm(QMSForm):
     award_name = StringField(_l("Award"), validators=[required(), length(200)],
-                             description=_l("For example 政府服務獎 (Government Service Award)."))
+                             description=_l("For example: Government Service Award."))
     year = IntegerField(_l("Year"), validators=[required(), number_range(min=1990, max=2200)],
-                        description=_l("The award year in AD (民國 year + 1911)."))
+                        description=_l("The award year in AD (ROC year + 1911)."))
     submission_deadline = DateField(_l("Submission deadline"), validators=[optional()])
+    period_start = DateField(_l("Reporting period: first day"), validators=[optional()],
+                             description=_l("The dossier takes only the drills, survey rounds, publications and other "
+                                            "records that fall in the period the application reports on."))
+    period_end = DateField(_l("Reporting period: last day"), validators=[optional()])
     status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in CYCLE_STATUS_LABELS.items()),
                          default=CycleStatus.PREPARING.value, validators=[required()])
     notes = TextAreaField(_l("Notes"), validators=[optional(), length(5000)])

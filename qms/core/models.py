@@ -91,6 +91,9 @@ class AwardCycle(TimestampMixin, db.Model):
     )
     is_current: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The period the application reports on (first and last day): the dossier takes only what falls in it.
+    period_start: Mapped[dt.date | None]
+    period_end: Mapped[dt.date | None]
 
     __table_args__ = (db.UniqueConstraint("award_name", "year", name="uq_award_cycle_award_name_year"),)
 

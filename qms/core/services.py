@@ -14,7 +14,7 @@ from qms.core.models import AuditEvent, AwardCycle, CycleStatus, Organization
 from qms.extensions import db
 
 ORGANIZATION_FIELDS = ("name", "name_en", "motto", "area_km2", "population", "households", "staff_count", "as_of")
-CYCLE_FIELDS = ("award_name", "year", "submission_deadline", "status", "notes")
+CYCLE_FIELDS = ("award_name", "year", "submission_deadline", "period_start", "period_end", "status", "notes")
 
 
 class ServiceError(Exception):
@@ -120,10 +120,17 @@ def _check_unique(award_name: str, year: int, exclude_id: int | None = None) -> 
         raise ServiceError(_("A cycle of this award for this year already exists."), field="year")
 
 
-def _cycle_data(values: Mapping[str, Any]) -> dict:
+def _cycle_data(values: Mapping[str, Any], cycle: AwardCycle | None = None) -> dict:
     data = {key: values[key] for key in CYCLE_FIELDS if key in values}
     if "status" in data:
         data["status"] = CycleStatus(data["status"])
+    start = data.get("period_start", getattr(cycle, "period_start", None))
+    end = data.get("period_end", getattr(cycle, "period_end", None))
+    if (start is None) != (end is None):
+        raise ServiceError(_("Give both the first and the last day of the reporting period, or neither."),
+                           field="period_end" if end is None else "period_start")
+    if start is not None and start > end:
+        raise ServiceError(_("The reporting period must end on or after the day it starts."), field="period_end")
     return data
 
 
@@ -137,7 +144,7 @@ def create_cycle(values: Mapping[str, Any], actor, make_current: bool = False) -
 
 
 def update_cycle(cycle: AwardCycle, values: Mapping[str, Any], actor) -> AwardCycle:
-    data = _cycle_data(values)
+    data = _cycle_data(values, cycle)
     _check_unique(data.get("award_name", cycle.award_name), data.get("year", cycle.year), exclude_id=cycle.id)
     return save_record(cycle, data, actor)
 

@@ -5,9 +5,30 @@ from flask_babel import lazy_gettext as _l
 
 from qms.spine.sections import GatherContext, Section, register_section
 
+# Closing brackets and their openings: a title ending in a short bracketed group keeps the group on one line.
+BRACKETS = {"）": "（", ")": "(", "」": "「", "』": "『", "】": "【"}
+LONGEST_KEPT_GROUP = 16  # characters: what still fits on one line of the cover title
+KEEP_LAST = 3  # characters kept together at the end of any other title
+
+
+def title_parts(title: str) -> tuple[str, str]:
+    """The cover title as (head, tail), the tail to be printed unbroken so that the last line is never one lone
+    character: a closing bracketed group such as "（第一線服務機關）" when it is short, else the last three
+    characters. (WeasyPrint has no `text-wrap: balance`.)"""
+    title = (title or "").strip()
+    if title and title[-1] in BRACKETS:
+        opening = title.rfind(BRACKETS[title[-1]])
+        if 0 < opening and len(title) - opening <= LONGEST_KEPT_GROUP:
+            return title[:opening], title[opening:]
+    if len(title) <= KEEP_LAST:
+        return "", title
+    return title[:-KEEP_LAST], title[-KEEP_LAST:]
+
 
 def cover(context: GatherContext) -> dict:
-    return {"organization": context.organization, "cycle": context.cycle, "dossier": context.dossier}
+    head, tail = title_parts(context.dossier.title)
+    return {"organization": context.organization, "cycle": context.cycle, "dossier": context.dossier,
+            "title_head": head, "title_tail": tail, "period": context.period}
 
 
 def profile(context: GatherContext) -> dict | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from qms.core.services import ServiceError, get_organization, save_record
 from qms.dossier.models import Dossier, DossierVersion, VersionStatus
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
+from qms.spine import records
 from qms.spine import sections as registry
 
 DOSSIER_FIELDS = ("title", "foreword", "sections", "appended_evidence_ids", "page_limit")
@@ -116,6 +117,37 @@ class Built:
     omitted: list[registry.Section]  # chosen but without data
     warnings: list[str]
     appendices: list[Appendix] = field(default_factory=list)
+    period: tuple[dt.date, dt.date] | None = None  # the award cycle's reporting period
+    left_out: list[str] = field(default_factory=list)  # what each section left out as outside the period
+
+
+def _appended_outside(count: int) -> str:
+    return ngettext("%(num)d appended file of a record outside the period",
+                    "%(num)d appended files of records outside the period", count)
+
+
+def appendices_in_period(evidence_ids: list[int], context: registry.GatherContext) -> list[int]:
+    """The appended evidence whose record (the one it supports) belongs in the dossier; the rest is left out."""
+    found = {e.id: e for e in db.session.scalars(select(Evidence).where(Evidence.id.in_(evidence_ids or [])))}
+    subjects = records.load_many((e.subject_type, e.subject_id) for e in found.values())
+    kept = []
+    for evidence_id in evidence_ids or []:
+        evidence = found.get(evidence_id)
+        subject = subjects.get((evidence.subject_type, evidence.subject_id)) if evidence is not None else None
+        if subject is None or context.covers(subject):  # a vanished one is check_appendices' to report
+            kept.append(evidence_id)
+    context.left_out(len(evidence_ids or []) - len(kept), _appended_outside, section_key="appendices")
+    return kept
+
+
+def left_out_notes(context: registry.GatherContext) -> list[str]:
+    """One line per section and kind of record left out as outside the period, in the order they were noted."""
+    notes = []
+    for (key, describe), count in context.left_outs.items():
+        section = registry.get(key)
+        label = section.label if section is not None else _("Appended evidence")
+        notes.append(_("%(section)s: %(what)s left out.", section=label, what=describe(count)))
+    return notes
 
 
 def check_appendices(evidence_ids: list[int]) -> tuple[list[Appendix], list[str]]:
@@ -160,24 +192,29 @@ def build(dossier: Dossier, preview: bool = False, draft: bool = True, options: 
     chosen = [registry.get(key) for key in _plain_keys(options.get("sections", dossier.sections))]
     results: dict[str, dict | None] = {}
     for section in [s for s in chosen if not s.late]:
+        context.section_key = section.key
         results[section.key] = section.gather(context)
         if results[section.key] is not None:
             context.included.append((section, results[section.key]))
     for section in sorted((s for s in chosen if s.late), key=lambda s: s.late):
         context.included = [(s, results[s.key]) for s in chosen if results.get(s.key) is not None]
+        context.section_key = section.key
         results[section.key] = section.gather(context)
     parts = [Part(s, results[s.key]) for s in chosen if results.get(s.key) is not None]
     omitted = [s for s in chosen if results.get(s.key) is None]
-    appendices, appendix_warnings = check_appendices(options.get("appended_evidence_ids",
-                                                                 dossier.appended_evidence_ids))
+    appendices, appendix_warnings = check_appendices(appendices_in_period(
+        options.get("appended_evidence_ids", dossier.appended_evidence_ids), context))
     warnings = context.warnings + appendix_warnings
+    left_out = left_out_notes(context)
     award = str(dossier.award_cycle)
     org_name = organization.name if organization else ""
     html = render_template("pdf/dossier/document.html", dossier=dossier, parts=parts, omitted=omitted,
                            warnings=warnings, appendices=appendices, organization=organization, award=award,
                            preview=preview, draft=draft, page_css=pdf.page_css(org_name, award),
-                           static_url=_preview_static_url if preview else pdf.static_url)
-    return Built(html=html, parts=parts, omitted=omitted, warnings=warnings, appendices=appendices)
+                           static_url=_preview_static_url if preview else pdf.static_url,
+                           period=context.period, left_out=left_out)
+    return Built(html=html, parts=parts, omitted=omitted, warnings=warnings, appendices=appendices,
+                 period=context.period, left_out=left_out)
 
 
 def section_spans(parts: list[Part], anchor_pages: dict[str, int], page_count: int) -> list[list]:
@@ -295,11 +332,15 @@ def render_version(version_id: int) -> None:
                 _progress(version, 20, "layout")
                 html = gzip.decompress(html_path(version).read_bytes()).decode("utf-8")
                 rendered = pdf.render_document(html, extra_css=WATERMARK_HIDDEN)
-                appendices, _warnings = check_appendices(version.options.get("appended_evidence_ids", []))
+                appendices, _warnings = check_appendices(version.options.get(
+                    "appended", version.options.get("appended_evidence_ids", [])))  # those the draft appended
             else:
                 _progress(version, 5, "gathering")
                 built = build(version.dossier, options=version.options)
                 version.warnings = built.warnings
+                version.options = {**version.options, "appended": [a.evidence.id for a in built.appendices],
+                                   "period": [day.isoformat() for day in built.period] if built.period else None,
+                                   "left_out": built.left_out}
                 _write(html_path(version), gzip.compress(built.html.encode("utf-8")))
                 _progress(version, 20, "layout")
                 rendered = pdf.render_document(

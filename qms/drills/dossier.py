@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from qms.charts import data_uri, horizontal_bar
 from qms.drills import services
@@ -18,11 +19,18 @@ def closure_rate(statuses: list[ActionStatus]) -> float | None:
     return sum(1 for s in statuses if s == ActionStatus.VERIFIED) / len(statuses) * 100
 
 
+def _outside(count: int) -> str:
+    return ngettext("%(num)d drill dated outside the period", "%(num)d drills dated outside the period", count)
+
+
 def gather(context) -> dict | None:
-    report = services.report(clock.today(), clock.zone())
+    between = context.moments  # None: the award cycle has no period, every drill counts
+    report = services.report(clock.today(), clock.zone(), between=between)
+    if between is not None:
+        context.left_out(services.count_drills_outside(*between), _outside)
     if not report.by_month:
         return None
-    actions = services.list_actions()
+    actions = services.list_actions() if between is None else services.actions_between(*between)
     by_status = Counter(a.status for a in actions)
     chart = None
     if report.by_section:

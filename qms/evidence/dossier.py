@@ -1,6 +1,8 @@
 """Evidence in the application dossier: the helper every section uses to cite a record's evidence."""
 from __future__ import annotations
 
+from flask_babel import ngettext
+
 from qms.evidence import services as evidence
 from qms.evidence.models import EvidenceKind
 from qms.pdf import IMAGE_TYPES
@@ -8,10 +10,28 @@ from qms.spine import records
 from qms.spine.sections import GatherContext
 
 
+def _outside(count: int) -> str:
+    return ngettext("%(num)d piece of evidence linking to a record outside the period",
+                    "%(num)d pieces of evidence linking to records outside the period", count)
+
+
 def cite_evidence(context: GatherContext, subject_type: str, where: dict[int, str]) -> dict[int, list]:
     """The evidence of each subject (id -> where it is cited, as printed), cited in the evidence index:
-    subject id -> [(entry, title, anchor, is an image to print)]. One query per record type."""
-    entries = evidence.for_subjects(subject_type, list(where))
+    subject id -> [(entry, title, anchor, is an image to print)]. One query per record type.
+
+    Evidence that links to a QMS record outside the dossier's award cycle or period (a drill of another year,
+    say) is left out, and the context notes how much."""
+    found_entries = evidence.for_subjects(subject_type, list(where))
+    targets = records.load_many((entry.record_type, entry.record_id) for found in found_entries.values()
+                                for entry in found if entry.kind == EvidenceKind.RECORD)
+
+    def belongs(entry) -> bool:
+        target = targets.get((entry.record_type, entry.record_id)) if entry.kind == EvidenceKind.RECORD else None
+        return target is None or context.covers(target)
+
+    entries = {subject_id: [entry for entry in found if belongs(entry)]
+               for subject_id, found in found_entries.items()}
+    context.left_out(sum(map(len, found_entries.values())) - sum(map(len, entries.values())), _outside)
     linked = evidence.links([entry for found in entries.values() for entry in found])
 
     def title_of(entry) -> str:

@@ -47,6 +47,11 @@ class RecordType:
     evidence: bool = False  # may stand as evidence for another record
     can_edit: Callable[[Any, Any], bool] | None = None  # (user, record) -> may add or remove its evidence
     summary: Callable[[Any], str] | None = None  # a paragraph describing the record, to start another from it
+    # Where a record stands in time, so the dossier keeps to its award cycle's period (GatherContext.covers):
+    # `when(record)` gives a date, an aware datetime, a year or a (first day, last day) pair, None if undated;
+    # `cycle_id(record)` the award cycle a record kept per cycle belongs to (by default its award_cycle_id).
+    when: Callable[[Any], Any] | None = None
+    cycle_id: Callable[[Any], int | None] | None = None
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

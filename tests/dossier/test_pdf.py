@@ -213,3 +213,16 @@ def test_final_version_is_locked(built):
         with pytest.raises(services.ServiceError):
             services.finalize(version, None)
         db.session.remove()
+
+
+def test_the_pdf_is_tagged_for_screen_readers(built):
+    """PDF/UA-1: a structure tree a screen reader follows, marked content, the title shown and the language kept,
+    in the draft and the final version alike (appended files merged after it)."""
+    for data in (built["draft"], built["final"]):
+        pdf = reader(data)
+        root = pdf.trailer["/Root"]
+        assert root["/MarkInfo"]["/Marked"].value is True  # a pypdf BooleanObject
+        assert "/StructTreeRoot" in root and root["/StructTreeRoot"].get_object()["/K"]
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+        assert root["/Lang"] == "zh-Hant-TW"
+        assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()
