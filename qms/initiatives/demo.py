@@ -1,8 +1,10 @@
 """Demo SPARK initiatives for the Luzhu office, with the nine before/after pairs of its 2015 presentation.
 
-The times before and after are the presentation's; the yearly case volumes are illustrative (the source gives
-only totals), and say so in their period note. LINE figures are the presentation's (339 posts, 237 followers,
-347 ID cards renewed), starting from zero at launch.
+Each pair is what the presentation says, in the measure it says it in: minutes are the citizen's time spent
+("50分→5分"), days are turnaround, the wait until the citizen has the result ("6日→隨到隨辦", "90日→隨到隨考");
+the other measure of each service is not in the source and is left unrecorded. The yearly case volumes are
+illustrative (the source gives only totals), and say so in their period note. LINE figures are the
+presentation's (339 posts, 237 followers, 347 ID cards renewed), starting from zero at launch.
 """
 from __future__ import annotations
 
@@ -21,19 +23,20 @@ CORES = [
 ]
 ILLUSTRATIVE = "103年；件數為示範數據"
 
-# (service, before value, before unit, after value, after unit, illustrative yearly cases)
+# (service, citizen minutes before → after or None, turnaround days before → after or None, illustrative yearly
+# cases); "on the spot" is 0 days of turnaround
 IMPROVEMENTS = {
     "counter": [
-        ("英文謄本", 6, "days", 0, "on_the_spot", 820),
-        ("改名查詢", 50, "minutes", 5, "minutes", 300),
-        ("專人大宗謄本", 30, "minutes", 10, "minutes", 2400),
-        ("遷徙免書證免謄本", 50, "minutes", 5, "minutes", 3500),
-        ("數位除戶謄本", 50, "minutes", 5, "minutes", 1200),
-        ("自動拍照", 60, "minutes", 5, "minutes", 4000),
-        ("規費電腦化", 5, "minutes", 1, "minutes", 20000),
+        ("英文謄本", None, (6, 0), 820),
+        ("改名查詢", (50, 5), None, 300),
+        ("專人大宗謄本", (30, 10), None, 2400),
+        ("遷徙免書證免謄本", (50, 5), None, 3500),
+        ("數位除戶謄本", (50, 5), None, 1200),
+        ("自動拍照", (60, 5), None, 4000),
+        ("規費電腦化", (5, 1), None, 20000),
     ],
-    "online": [("線上申辦案件", 50, "minutes", 5, "minutes", 2000)],
-    "naturalization": [("國籍歸化測試", 90, "days", 0, "on_the_spot", 60)],
+    "online": [("線上申辦案件", (50, 5), None, 2000)],
+    "naturalization": [("國籍歸化測試", None, (90, 0), 60)],
 }
 
 INITIATIVES = [
@@ -86,10 +89,14 @@ def seed(cycle, quality) -> dict[str, Initiative]:
         values["owner_id"] = quality.id
         made[spec["key"]] = services.create_initiative(cycle, values, quality)
     for key, rows in IMPROVEMENTS.items():
-        for service, before, before_unit, after, after_unit, cases in rows:
-            services.add_improvement(made[key], {
-                "service": service, "before_value": before, "before_unit": before_unit, "after_value": after,
-                "after_unit": after_unit, "yearly_cases": cases, "year": 2014, "period_note": ILLUSTRATIVE}, quality)
+        for service, minutes, days, cases in rows:
+            values = {"service": service, "yearly_cases": cases, "year": 2014, "period_note": ILLUSTRATIVE}
+            if minutes:
+                values.update(before_value=minutes[0], before_unit="minutes", after_value=minutes[1],
+                              after_unit="minutes")
+            if days:
+                values.update(turnaround_before_days=days[0], turnaround_after_days=days[1])
+            services.add_improvement(made[key], values, quality)
     for name, unit, final in LINE_METRICS:
         services.add_metric(made["line"], {"name": name, "unit": unit, "observed_on": dt.date(2014, 7, 1),
                                            "value": 0}, quality)

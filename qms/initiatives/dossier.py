@@ -1,11 +1,9 @@
-"""The initiatives' dossier section: SPARK initiatives, their process improvements and citizen hours saved."""
+"""The initiatives' dossier section: SPARK initiatives, their process improvements, hours and days saved."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
-from qms.charts import data_uri, horizontal_bar
 from qms.evidence.dossier import cite_evidence
 from qms.initiatives import savings, services
+from qms.initiatives.charts import savings_charts
 
 
 def gather(context) -> dict | None:
@@ -14,12 +12,8 @@ def gather(context) -> dict | None:
         return None
     rows = [(initiative, total, [(p, savings.of(p)) for p in initiative.improvements])
             for initiative, total in summary.by_initiative]
-    with_hours = [(initiative, total) for initiative, total in summary.by_initiative if total.hours_saved]
-    chart = None
-    if with_hours:
-        chart = data_uri(horizontal_bar([context.text(i, "title_zh", "title_en") for i, _t in with_hours[:15]],
-                                        [float(t.hours_saved) for _i, t in with_hours[:15]],
-                                        unit=_("h"), width=680))
+    hours_chart, days_chart = savings_charts(summary.by_initiative, lambda i: context.text(i, "title_zh", "title_en"),
+                                             width=680, limit=15)
     cited = cite_evidence(context, "initiative", {initiative.id: context.text(initiative, "title_zh", "title_en")
                                                   for initiative, _total in summary.by_initiative})
-    return {"summary": summary, "rows": rows, "chart": chart, "cited": cited}
+    return {"summary": summary, "rows": rows, "hours_chart": hours_chart, "days_chart": days_chart, "cited": cited}

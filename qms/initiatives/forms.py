@@ -27,7 +27,7 @@ class InitiativeForm(QMSForm):
     what_changed = TextAreaField(_l("What changed"), validators=[optional(), length(5000)], render_kw={"rows": 3})
     owner_id = SelectField(_l("Owner"), validators=[optional()])
     team = StringField(_l("Team"), validators=[optional(), length(1000)],
-                       description=_l("For example the quality circle (品管圈) that built it."))
+                       description=_l("For example the quality circle that built it."))
     start_date = DateField(_l("Start date"), validators=[optional()])
     first_in_nation = BooleanField(_l("First in the nation"))
     first_in_nation_note = StringField(_l("Source for first in the nation"), validators=[optional(), length(1000)],
@@ -46,18 +46,29 @@ class InitiativeForm(QMSForm):
         return valid
 
 
-UNIT_CHOICES = choices((u.value, label) for u, label in UNIT_LABELS.items())
+UNIT_CHOICES = choices([("", _l("not recorded"))] + [(u.value, label) for u, label in UNIT_LABELS.items()])
+TIME_SPENT_HELP = _l("The citizen's own time per case: at the counter, travelling, filling in forms. A wait of "
+                     "days is turnaround, below.")
+TURNAROUND_HELP = _l("Elapsed days until the citizen has the result; 0 is on the spot. Leave both empty if not "
+                     "recorded.")
 
 
 class ImprovementForm(QMSForm):
     service = StringField(_l("Service"), validators=[required(), length(300)])
     before_value = DecimalField(_l("Time before"), places=2,
-                                 validators=[optional(), number_range(min=0, max=1_000_000)])
-    before_unit = SelectField(_l("Unit before"), choices=UNIT_CHOICES, default="minutes", validators=[required()])
+                                 validators=[optional(), number_range(min=0, max=1_000_000)],
+                                 description=TIME_SPENT_HELP)
+    before_unit = SelectField(_l("Unit before"), choices=UNIT_CHOICES, default="minutes", validators=[optional()])
     after_value = DecimalField(_l("Time after"), places=2, validators=[optional(), number_range(min=0, max=1_000_000)],
                                description=_l("Choose \"on the spot\" for services done while the citizen waits "
                                               "at the counter (counts as 0)."))
-    after_unit = SelectField(_l("Unit after"), choices=UNIT_CHOICES, default="minutes", validators=[required()])
+    after_unit = SelectField(_l("Unit after"), choices=UNIT_CHOICES, default="minutes", validators=[optional()])
+    turnaround_before_days = DecimalField(_l("Turnaround before (days)"), places=2,
+                                          validators=[optional(), number_range(min=0, max=100_000)],
+                                          description=TURNAROUND_HELP)
+    turnaround_after_days = DecimalField(_l("Turnaround after (days)"), places=2,
+                                         validators=[optional(), number_range(min=0, max=100_000)],
+                                         description=TURNAROUND_HELP)
     stamps_before = IntegerField(_l("Stamp levels before"), validators=[optional(), number_range(min=0, max=100)])
     stamps_after = IntegerField(_l("Stamp levels after"), validators=[optional(), number_range(min=0, max=100)])
     yearly_cases = IntegerField(_l("Cases per year"), validators=[required(), number_range(min=0, max=100_000_000)])
@@ -65,8 +76,15 @@ class ImprovementForm(QMSForm):
     period_note = StringField(_l("Period measured"), validators=[optional(), length(300)],
                               description=_l("For example: January–August."))
 
+    def time_spent_given(self) -> bool:
+        """Whether the citizen-time pair is filled in: a time, or "on the spot", on either side."""
+        return any(field.data is not None for field in (self.before_value, self.after_value)) or \
+            "on_the_spot" in (self.before_unit.data, self.after_unit.data)
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if not self.time_spent_given():
+            return valid  # left empty: the improvement may record only its turnaround
         for value, unit in ((self.before_value, self.before_unit), (self.after_value, self.after_unit)):
             if unit.data != "on_the_spot" and value.data is None and not value.errors:
                 value.errors = [*value.errors, _l("Enter the time, or choose \"on the spot\".")]

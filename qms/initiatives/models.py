@@ -81,27 +81,35 @@ class Initiative(TimestampMixin, db.Model):
 
 
 class TimeUnit(LabelledEnum):
+    """Units of the time a citizen spends on a case. Days are not one of them: a wait of days is turnaround."""
+
     ON_THE_SPOT = "on_the_spot", _l("on the spot")
     MINUTES = "minutes", _l("minutes")
     HOURS = "hours", _l("hours")
-    DAYS = "days", _l("days")
 
 
 UNIT_LABELS = TimeUnit.labels()
 
 
 class ProcessImprovement(TimestampMixin, db.Model):
-    """One service made faster: time per case before and after, stamp levels, and yearly case volume."""
+    """One service made faster, by two separate measures, either or both recorded, per case before and after.
+
+    Citizen time spent (at the counter, travelling, filling in forms; minutes or hours) gives the hours saved;
+    turnaround (elapsed days until the citizen has the result; 0 is on the spot) gives the days saved.
+    Also the stamp levels and the yearly case volume.
+    """
 
     __tablename__ = "process_improvement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
     service: Mapped[str] = mapped_column(String(300))
-    before_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    before_unit: Mapped[TimeUnit] = mapped_column(enum_column(TimeUnit))
-    after_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    after_unit: Mapped[TimeUnit] = mapped_column(enum_column(TimeUnit))
+    before_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    before_unit: Mapped[TimeUnit | None] = mapped_column(enum_column(TimeUnit))
+    after_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    after_unit: Mapped[TimeUnit | None] = mapped_column(enum_column(TimeUnit))
+    turnaround_before_days: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    turnaround_after_days: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     stamps_before: Mapped[int | None]
     stamps_after: Mapped[int | None]
     yearly_cases: Mapped[int]

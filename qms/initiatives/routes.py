@@ -8,15 +8,16 @@ from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets
 from qms.auth.services import list_users
-from qms.charts import data_uri, horizontal_bar, line
+from qms.charts import data_uri, line
 from qms.core.models import AwardCycle
 from qms.core.services import current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
-from qms.i18n import is_chinese
+from qms.i18n import localized
 from qms.initiatives import savings, services
+from qms.initiatives.charts import savings_charts
 from qms.initiatives.forms import CoreForm, FilterForm, ImportForm, ImprovementForm, InitiativeForm, MetricForm
 from qms.initiatives.models import (
     CHANNEL_LABELS,
@@ -35,13 +36,13 @@ bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
 
 def title(initiative: Initiative) -> str:
-    return initiative.title_en if not is_chinese() and initiative.title_en else initiative.title_zh
+    return localized(initiative, "title")
 
 
 def core_name(core: SparkCore | None) -> str:
     if core is None:
         return _("No core")
-    return core.name_en if not is_chinese() and core.name_en else core.name_zh
+    return localized(core, "name")
 
 
 def _selected_cycle_id() -> int | None:
@@ -66,7 +67,8 @@ def index():
     form.channel.choices = choices([("", _("All"))] + list(CHANNEL_LABELS.items()))
     form.tag.choices = choices([("", _("All"))] + [(t, t) for t in services.all_tags(cycle_id)])
     form.sort.choices = choices([("title", _("Title")), ("start_date", _("Start date")), ("status", _("Status")),
-                                 ("hours_saved", _("Citizen hours saved"))])
+                                 ("hours_saved", _("Citizen hours saved")),
+                                 ("case_days_saved", _("Turnaround saved"))])
     filters = services.Filters(cycle_id=cycle_id)
     if form.validate():
         filters = services.Filters(
@@ -84,12 +86,9 @@ def index():
 def summary():
     cycle_id = _selected_cycle_id()
     data = services.summary(cycle_id)
-    chart = None
-    with_hours = [(i, t) for i, t in data.by_initiative if t.improvements]
-    if with_hours:
-        chart = data_uri(horizontal_bar([title(i) for i, _t in with_hours],
-                                        [t.hours_saved for _i, t in with_hours], unit=_("h")))
-    return render_template("initiatives/summary.html", data=data, chart=chart, title=title, core_name=core_name,
+    hours_chart, days_chart = savings_charts(data.by_initiative, title)
+    return render_template("initiatives/summary.html", data=data, hours_chart=hours_chart, days_chart=days_chart,
+                           title=title, core_name=core_name,
                            cycle=db.session.get(AwardCycle, cycle_id) if cycle_id else None, cycles=list_cycles())
 
 
@@ -181,7 +180,8 @@ def create():
             evidence.add_record(initiative, source_reference, None, current_user)
         return initiative
 
-    return edit_view(form, save=save, success=lambda saved: _("Initiative %(title)s created.", title=saved.title_zh),
+    return edit_view(form, save=save,
+                     success=lambda saved: _("Initiative %(title)s created.", title=localized(saved, "title")),
                      redirect_to=lambda saved: url_for("initiatives.detail", initiative_id=saved.id),
                      template="initiatives/form.html", status=200, initiative=None, cycle=cycle, source=source,
                      source_reference=source_reference if source is not None else "")
@@ -197,10 +197,7 @@ def detail(initiative_id: int):
         svg = line([(m.observed_on, m.value) for m in points], title=name, unit=unit) if len(points) > 1 else None
         charts.append((name, unit, points, data_uri(svg) if svg else None))
     entries = evidence.for_subject(initiative)
-    cite_form = None
-    if current_user.is_authenticated:
-        cite_form = CiteForm()
-        cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="initiative"))
+    cite_form = CiteForm() if evidence.may_cite(current_user, initiative) else None
     return render_template(
         "initiatives/detail.html", initiative=initiative, rows=rows, total=services.initiative_total(initiative),
         charts=charts, title=title, core_name=core_name, can_edit=services.can_edit(current_user),
@@ -236,7 +233,7 @@ def edit(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
     form = _initiative_form(initiative, request.form if request.method == "POST" else None)
     return edit_view(form, save=lambda: services.update_initiative(initiative, _initiative_values(form), current_user),
-                     success=lambda saved: _("Initiative %(title)s saved.", title=saved.title_zh),
+                     success=lambda saved: _("Initiative %(title)s saved.", title=localized(saved, "title")),
                      redirect_to=url_for("initiatives.detail", initiative_id=initiative.id),
                      template="initiatives/form.html", status=200, initiative=initiative,
                      cycle=initiative.award_cycle)
@@ -254,6 +251,8 @@ def delete(initiative_id: int):
 
 def _improvement_values(form: ImprovementForm) -> dict:
     values = {name: form[name].data for name in services.IMPROVEMENT_FIELDS}
+    if not form.time_spent_given():  # the unit selects keep their default; no time given means not recorded
+        values["before_unit"] = values["after_unit"] = None
     for side in ("before", "after"):
         if values[f"{side}_unit"] == "on_the_spot":
             values[f"{side}_value"] = 0
@@ -281,7 +280,8 @@ def edit_improvement(improvement_id: int):
     improvement = db.get_or_404(ProcessImprovement, improvement_id)
     form = ImprovementForm(obj=improvement if request.method == "GET" else None)
     if request.method == "GET":
-        form.before_unit.data, form.after_unit.data = improvement.before_unit.value, improvement.after_unit.value
+        form.before_unit.data = improvement.before_unit.value if improvement.before_unit else ""
+        form.after_unit.data = improvement.after_unit.value if improvement.after_unit else ""
     back = url_for("initiatives.detail", initiative_id=improvement.initiative_id) + "#improvements"
     return edit_view(form, save=lambda: services.update_improvement(improvement, _improvement_values(form),
                                                                     current_user),

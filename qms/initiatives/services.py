@@ -18,6 +18,7 @@ from qms.core.models import AwardCycle
 from qms.core.services import ServiceError, delete_record, save_record
 from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.i18n import rounded
 from qms.initiatives import savings
 from qms.initiatives.models import (
     CHANNEL_LABELS,
@@ -35,8 +36,11 @@ from qms.spine.access import Role
 INITIATIVE_FIELDS = ("title_zh", "title_en", "core_id", "summary", "problem", "what_changed", "owner_id", "team",
                      "start_date", "status", "first_in_nation", "first_in_nation_note", "partners", "channels",
                      "tags")
-IMPROVEMENT_FIELDS = ("service", "before_value", "before_unit", "after_value", "after_unit", "stamps_before",
-                      "stamps_after", "yearly_cases", "year", "period_note")
+IMPROVEMENT_FIELDS = ("service", "before_value", "before_unit", "after_value", "after_unit",
+                      "turnaround_before_days", "turnaround_after_days", "stamps_before", "stamps_after",
+                      "yearly_cases", "year", "period_note")
+# How a unit of days is written in an older export or by hand: refused as time spent, pointed to turnaround.
+DAY_WORDS = {"day", "days", "天", "日"}
 METRIC_FIELDS = ("name", "unit", "observed_on", "value")
 LOCALES = ("zh_Hant_TW", "en")
 
@@ -126,7 +130,7 @@ class Filters:
     sort: str = "title"
 
 
-SORTS = ("title", "start_date", "status", "hours_saved")
+SORTS = ("title", "start_date", "status", "hours_saved", "case_days_saved")
 
 
 def list_initiatives(filters: Filters) -> list[Initiative]:
@@ -153,6 +157,7 @@ def list_initiatives(filters: Filters) -> list[Initiative]:
         "start_date": lambda i: (i.start_date is None, i.start_date or dt.date.min),
         "status": lambda i: list(InitiativeStatus).index(i.status),
         "hours_saved": lambda i: -initiative_total(i).hours_saved,
+        "case_days_saved": lambda i: -initiative_total(i).case_days_saved,
     }
     return sorted(found, key=keys.get(filters.sort, keys["title"]))
 
@@ -204,16 +209,23 @@ def cycle_totals(cycle_id: int) -> tuple[int, savings.Total]:
 
 # --- process improvements ---------------------------------------------------------------------
 
-def _improvement_data(values: Mapping[str, Any]) -> dict:
-    data = {key: values[key] for key in IMPROVEMENT_FIELDS if key in values}
-    if not str(data.get("service") or "").strip():
-        raise ServiceError(_("Name the service."), field="service")
-    data["service"] = str(data["service"]).strip()
-    for side in ("before", "after"):
+def _time_spent(data: dict) -> None:
+    """Check the citizen-time pair in place: both sides or neither; minutes, hours or on the spot."""
+    units = {side: data.get(f"{side}_unit") or None for side in ("before", "after")}
+    if units["before"] is None and units["after"] is None:
+        data.update(before_value=None, before_unit=None, after_value=None, after_unit=None)
+        return
+    for side, unit in units.items():
+        if unit is None:
+            raise ServiceError(_("Give the citizen's time both before and after, or neither."),
+                               field=f"{side}_unit")
+        if str(unit).strip().lower() in DAY_WORDS:
+            raise ServiceError(_("Time spent is in minutes or hours. Enter a wait of days as turnaround."),
+                               field=f"{side}_unit")
         try:
-            data[f"{side}_unit"] = TimeUnit(data[f"{side}_unit"])
-        except (KeyError, ValueError):
-            raise ServiceError(_("Choose a time unit: minutes, hours, days or on the spot."),
+            data[f"{side}_unit"] = TimeUnit(unit)
+        except ValueError:
+            raise ServiceError(_("Choose a time unit: minutes, hours or on the spot."),
                                field=f"{side}_unit") from None
         if data[f"{side}_unit"] == TimeUnit.ON_THE_SPOT:
             data[f"{side}_value"] = Decimal(0)
@@ -221,6 +233,34 @@ def _improvement_data(values: Mapping[str, Any]) -> dict:
         if value is None or Decimal(str(value)) < 0:
             raise ServiceError(_("Enter a time of at least 0."), field=f"{side}_value")
         data[f"{side}_value"] = Decimal(str(value))
+
+
+def _turnaround(data: dict) -> None:
+    """Check the turnaround pair in place: days before and after (0 is on the spot), both or neither."""
+    days = {side: data.get(f"turnaround_{side}_days") for side in ("before", "after")}
+    days = {side: None if value in (None, "") else value for side, value in days.items()}
+    if days["before"] is None and days["after"] is None:
+        data.update(turnaround_before_days=None, turnaround_after_days=None)
+        return
+    for side, value in days.items():
+        if value is None:
+            raise ServiceError(_("Give the turnaround both before and after, or neither."),
+                               field=f"turnaround_{side}_days")
+        if Decimal(str(value)) < 0:
+            raise ServiceError(_("Enter a number of days of at least 0."), field=f"turnaround_{side}_days")
+        data[f"turnaround_{side}_days"] = Decimal(str(value))
+
+
+def _improvement_data(values: Mapping[str, Any]) -> dict:
+    data = {key: values.get(key) for key in IMPROVEMENT_FIELDS}
+    if not str(data.get("service") or "").strip():
+        raise ServiceError(_("Name the service."), field="service")
+    data["service"] = str(data["service"]).strip()
+    data["period_note"] = str(data.get("period_note") or "").strip()
+    _time_spent(data)
+    _turnaround(data)
+    if data["before_unit"] is None and data["turnaround_before_days"] is None:
+        raise ServiceError(_("Record the citizen's time spent, the turnaround, or both."), field="before_value")
     for key in ("stamps_before", "stamps_after", "yearly_cases"):
         if data.get(key) is not None and int(data[key]) < 0:
             raise ServiceError(_("Enter a number of at least %(min)s.", min=0), field=key)
@@ -278,7 +318,9 @@ def metric_series(initiative: Initiative) -> dict[tuple[str, str], list[OutcomeM
 
 COLUMNS = ("title_zh", "title_en", "core", "status", "first_in_nation", "channels", "tags", "start_date",
            "service", "before_value", "before_unit", "after_value", "after_unit", "stamps_before", "stamps_after",
-           "yearly_cases", "year", "period_note")
+           "yearly_cases", "year", "period_note", "turnaround_before_days", "turnaround_after_days")
+# Computed from the columns above: exported for the reader, ignored by the import.
+FIGURE_COLUMNS = ("hours_saved", "hours_formula", "case_days_saved", "case_days_formula")
 
 
 def column_labels() -> dict[str, str]:
@@ -288,22 +330,38 @@ def column_labels() -> dict[str, str]:
             "before_value": _("Time before"), "before_unit": _("Unit before"), "after_value": _("Time after"),
             "after_unit": _("Unit after"), "stamps_before": _("Stamp levels before"),
             "stamps_after": _("Stamp levels after"), "yearly_cases": _("Cases per year"), "year": _("Year"),
-            "period_note": _("Period measured")}
+            "period_note": _("Period measured"), "turnaround_before_days": _("Turnaround before (days)"),
+            "turnaround_after_days": _("Turnaround after (days)")}
+
+
+def figure_labels() -> dict[str, str]:
+    return {"hours_saved": _("Citizen hours saved per year"), "hours_formula": _("Hours saved: formula"),
+            "case_days_saved": _("Turnaround saved per year (case-days)"),
+            "case_days_formula": _("Turnaround saved: formula")}
+
+
+def _export_number(value: Decimal | None) -> float | None:
+    return None if value is None else float(rounded(value, 2))
 
 
 def export_rows(cycle_id: int) -> list[list]:
-    labels = column_labels()
-    rows: list[list] = [[labels[c] for c in COLUMNS]]
+    labels = column_labels() | figure_labels()
+    rows: list[list] = [[labels[c] for c in COLUMNS + FIGURE_COLUMNS]]
     for initiative in list_initiatives(Filters(cycle_id=cycle_id)):
         head = [initiative.title_zh, initiative.title_en, initiative.core.name_zh if initiative.core else "",
                 initiative.status.value, "yes" if initiative.first_in_nation else "no",
                 ";".join(initiative.channels or []), ";".join(initiative.tags or []), initiative.start_date]
         if not initiative.improvements:
-            rows.append(head + [None] * (len(COLUMNS) - len(head)))
+            rows.append(head + [None] * (len(COLUMNS + FIGURE_COLUMNS) - len(head)))
         for p in initiative.improvements:
-            rows.append(head + [p.service, float(p.before_value), p.before_unit.value, float(p.after_value),
-                                p.after_unit.value, p.stamps_before, p.stamps_after, p.yearly_cases, p.year,
-                                p.period_note])
+            value = savings.of(p)
+            rows.append(head + [
+                p.service, _export_number(p.before_value), p.before_unit.value if p.before_unit else None,
+                _export_number(p.after_value), p.after_unit.value if p.after_unit else None, p.stamps_before,
+                p.stamps_after, p.yearly_cases, p.year, p.period_note, _export_number(p.turnaround_before_days),
+                _export_number(p.turnaround_after_days),
+                _export_number(value.hours_saved_per_year), savings.hours_formula(value) or None,
+                _export_number(value.case_days_saved_per_year), savings.days_formula(value) or None])
     return rows
 
 
@@ -386,15 +444,35 @@ def _initiative_row(row: imports.Row, labels: Mapping[str, str],
     return initiative_values, _improvement_row(row, labels) if row.text("service") else None
 
 
+def _time_spent_cells(row: imports.Row, side: str, labels: Mapping[str, str]) -> tuple[TimeUnit | None,
+                                                                                      Decimal | None]:
+    """One side of the citizen-time pair: its unit (minutes, hours, on the spot) and its value."""
+    unit_text = row.text(f"{side}_unit")
+    unit = _choice(unit_text, UNIT_LABELS)
+    if unit_text.lower() in DAY_WORDS:
+        row.problem(_("%(column)s: time spent is in minutes or hours; enter a wait of days in the turnaround "
+                      "columns.", column=labels[f"{side}_unit"]))
+    elif unit is None:
+        row.problem(_("%(column)s must be minutes, hours or on the spot.", column=labels[f"{side}_unit"]))
+    if unit == TimeUnit.ON_THE_SPOT:
+        return unit, Decimal(0)
+    return unit, _number(row, f"{side}_value", labels[f"{side}_value"])
+
+
 def _improvement_row(row: imports.Row, labels: Mapping[str, str]) -> dict:
     improvement = {"service": row.text("service"), "period_note": row.text("period_note")}
+    # Either pair may be left out: a row with none of the four time-spent cells records turnaround only.
+    time_spent = any(row.text(key) for key in ("before_value", "before_unit", "after_value", "after_unit"))
     for side in ("before", "after"):
-        unit = _choice(row.cell(f"{side}_unit"), UNIT_LABELS)
-        if unit is None:
-            row.problem(_("%(column)s must be minutes, hours, days or on the spot.", column=labels[f"{side}_unit"]))
-        improvement[f"{side}_unit"] = unit
-        improvement[f"{side}_value"] = _number(row, f"{side}_value", labels[f"{side}_value"],
-                                               required=unit != TimeUnit.ON_THE_SPOT) or 0
+        improvement[f"{side}_unit"], improvement[f"{side}_value"] = (
+            _time_spent_cells(row, side, labels) if time_spent else (None, None))
+        improvement[f"turnaround_{side}_days"] = _number(row, f"turnaround_{side}_days",
+                                                        labels[f"turnaround_{side}_days"], required=False)
+    turnaround = [improvement[f"turnaround_{side}_days"] is not None for side in ("before", "after")]
+    if not time_spent and not any(turnaround):
+        row.problem(_("Record the citizen's time spent, the turnaround, or both."))
+    elif any(turnaround) and not all(turnaround):
+        row.problem(_("Give the turnaround both before and after, or neither."))
     for key in ("stamps_before", "stamps_after"):
         improvement[key] = _number(row, key, labels[key], integer=True, required=False)
     improvement["yearly_cases"] = _number(row, "yearly_cases", labels["yearly_cases"], integer=True)

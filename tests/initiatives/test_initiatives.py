@@ -1,5 +1,6 @@
 """Initiatives through the pages: roles, bad input, filters, totals, audit, import/export round trip."""
 import datetime as dt
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -73,6 +74,13 @@ def test_others_read_but_cannot_write(login_as, db, cycle, quality_user, role):
      "service"),
     ({"before_value": "5", "before_unit": "minutes", "after_value": "1", "after_unit": "minutes",
       "yearly_cases": "-10"}, "yearly_cases"),
+    # a wait of days is turnaround, not time the citizen spends (it used to count as 8 working hours a day)
+    ({"before_value": "6", "before_unit": "days", "after_value": "", "after_unit": "on_the_spot"}, "before_unit"),
+    ({"before_value": "5", "before_unit": "minutes", "after_value": "1", "after_unit": "minutes",
+      "turnaround_before_days": "6"}, "turnaround_after_days"),
+    ({"before_value": "", "before_unit": "minutes", "after_value": "", "after_unit": "minutes",
+      "turnaround_before_days": "-1", "turnaround_after_days": "0"}, "turnaround_before_days"),
+    ({"before_value": "", "before_unit": "minutes", "after_value": "", "after_unit": "minutes"}, "before_value"),
 ])
 def test_bad_improvements_are_refused_beside_the_field(login_as, db, cycle, quality_user, form, field):
     initiative = make(cycle, quality_user, "臨櫃流程簡化")
@@ -85,16 +93,29 @@ def test_bad_improvements_are_refused_beside_the_field(login_as, db, cycle, qual
 
 def test_on_the_spot_needs_no_time_and_totals_show_with_formula(login_as, db, cycle, quality_user):
     initiative = make(cycle, quality_user, "臨櫃流程簡化")
-    client = login_as(Role.QUALITY)
-    response = client.post_form(f"/initiatives/{initiative.id}/improvements/new", {
-        "service": "英文謄本", "before_value": "6", "before_unit": "days", "after_value": "", "after_unit":
-        "on_the_spot", "yearly_cases": "820", "year": "2014"}, token_from="/")
+    client = login_as(Role.QUALITY, locale="en")
+    new = f"/initiatives/{initiative.id}/improvements/new"
+    # turnaround only: the time-spent units keep their default, no time is given, so none is recorded
+    response = client.post_form(new, {
+        "service": "英文謄本", "before_value": "", "before_unit": "minutes", "after_value": "", "after_unit": "minutes",
+        "turnaround_before_days": "6", "turnaround_after_days": "0", "yearly_cases": "820", "year": "2014"},
+        token_from="/")
+    assert response.status_code == 302
+    response = client.post_form(new, {
+        "service": "戶籍謄本", "before_value": "20", "before_unit": "minutes", "after_value": "", "after_unit":
+        "on_the_spot", "yearly_cases": "600", "year": "2014"}, token_from="/")
     assert response.status_code == 302
     improvement(initiative, quality_user, "改名查詢", 50, "minutes", 5, "minutes", 300)
+    english, counter = sorted(initiative.improvements, key=lambda p: p.id)[:2]
+    assert (english.before_unit, english.turnaround_before_days, english.turnaround_after_days) == (None, 6, 0)
+    assert (counter.after_unit, counter.after_value, counter.turnaround_before_days) == ("on_the_spot", 0, None)
     body = client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
-    # 820 × 2,880 ÷ 60 = 39,360.0 h; 300 × 45 ÷ 60 = 225.0 h; total 39,585.0 h
-    assert "39,360.0" in body and "225.0" in body and "39,585.0" in body
-    assert "= 820 × (2,880 分鐘 − 0 分鐘) ÷ 60" in body
+    # hours: 600 × (20 − 0) ÷ 60 = 200.0 h; 300 × (50 − 5) ÷ 60 = 225.0 h; total 425.0 h.
+    # turnaround: 820 × (6 − 0) = 4,920.0 case-days, never turned into hours (it was 820 × 2,880 ÷ 60 = 39,360 h)
+    assert "200.0" in body and "225.0" in body and "425.0" in body and "4,920.0" in body
+    assert "(20 − 0) min × 600 cases = 200 h" in body and "(50 − 5) min × 300 cases = 225 h" in body
+    assert "(6 − 0) days × 820 cases = 4,920 case-days" in body
+    assert "6 days → on the spot" in body and "39,360" not in body
 
 
 def test_filters_and_sorting(login_as, db, cycle, quality_user, core):
@@ -118,15 +139,19 @@ def test_summary_totals_per_core_and_year(login_as, db, cycle, quality_user, cor
     a = make(cycle, quality_user, "甲", core_id=core.id)
     b = make(cycle, quality_user, "乙")
     improvement(a, quality_user, "s1", 50, "minutes", 5, "minutes", 600, year=2014)  # 450 h
-    improvement(a, quality_user, "s2", 1, "days", 0, "on_the_spot", 30, year=2015)   # 240 h
+    services.add_improvement(a, {"service": "s2", "turnaround_before_days": 1, "turnaround_after_days": 0,
+                                 "yearly_cases": 30, "year": 2015}, quality_user)  # 1 × 30 = 30 case-days, no hours
     improvement(b, quality_user, "s3", 10, "minutes", 4, "minutes", 100, year=2015)  # 10 h
     data = services.summary(cycle.id)
-    assert data.grand.hours_saved == 700
-    assert {(c.name_zh if c else None): t.hours_saved for c, t in data.by_core} == {"一次臨櫃，萬事OK": 690,
-                                                                                    None: 10}
-    assert {year: t.hours_saved for year, t in data.by_year} == {2014: 450, 2015: 250}
-    body = login_as(Role.LEADER).get(f"/initiatives/summary?cycle={cycle.id}").get_data(as_text=True)
-    assert "700" in body and 'src="data:image/svg+xml;base64,' in body
+    assert data.grand.hours_saved == 460 and data.grand.case_days_saved == 30
+    assert {(c.name_zh if c else None): (t.hours_saved, t.case_days_saved) for c, t in data.by_core} == {
+        "一次臨櫃，萬事OK": (450, 30), None: (10, 0)}
+    assert {year: (t.hours_saved, t.case_days_saved) for year, t in data.by_year} == {2014: (450, 0),
+                                                                                      2015: (10, 30)}
+    body = login_as(Role.LEADER, locale="en").get(f"/initiatives/summary?cycle={cycle.id}").get_data(as_text=True)
+    assert "460 citizen hours saved per year" in body and "30 case-days of turnaround saved per year" in body
+    assert body.count('src="data:image/svg+xml;base64,') == 2  # one chart per figure, never one axis for both
+    assert "8 working hours" not in body
 
 
 def test_metrics_and_their_chart(login_as, db, cycle, quality_user):
@@ -163,9 +188,12 @@ def test_export_then_import_into_an_empty_cycle_gives_the_same_records(login_as,
              tags=["流程簡化"], start_date=dt.date(2014, 1, 1))
     make(cycle, quality_user, "外籍配偶歸化主動關懷", first_in_nation=True, first_in_nation_note="x",
          channels=["phone", "outreach"])
-    improvement(a, quality_user, "英文謄本", 6, "days", 0, "on_the_spot", 820)
+    services.add_improvement(a, {"service": "英文謄本", "turnaround_before_days": 6, "turnaround_after_days": 0,
+                                 "yearly_cases": 820, "year": 2014}, quality_user)
     improvement(a, quality_user, "專人大宗謄本", 30, "minutes", 10, "minutes", 2400, stamps_before=3, stamps_after=1,
                 period_note="1–8 月")
+    improvement(a, quality_user, "戶籍謄本", 30, "minutes", 5, "minutes", 1200, turnaround_before_days=3,
+                turnaround_after_days="0.5")
     client = login_as(Role.QUALITY)
     with client.get(f"/initiatives/export.{fmt}?cycle={cycle.id}") as response:
         assert response.status_code == 200
@@ -181,12 +209,32 @@ def test_export_then_import_into_an_empty_cycle_gives_the_same_records(login_as,
         for i in services.list_initiatives(services.Filters(cycle_id=cycle_id)):
             result.append((i.title_zh, i.title_en, i.core_id, i.status, i.first_in_nation, i.channels, i.tags,
                            i.start_date, [(p.service, p.before_value, p.before_unit, p.after_value, p.after_unit,
-                                           p.stamps_before, p.stamps_after, p.yearly_cases, p.year, p.period_note)
+                                           p.turnaround_before_days, p.turnaround_after_days, p.stamps_before,
+                                           p.stamps_after, p.yearly_cases, p.year, p.period_note)
                                           for p in i.improvements]))
         return result
 
     assert snapshot(empty.id) == snapshot(cycle.id)
     assert len(snapshot(empty.id)) == 2
+    assert [p[5:7] for p in snapshot(empty.id)[1][8]] == [(6, 0), (None, None), (3, Decimal("0.5"))]
+
+
+def test_export_shows_both_figures_with_their_formulas(login_as, db, cycle, quality_user):
+    a = make(cycle, quality_user, "臨櫃流程簡化")
+    services.add_improvement(a, {"service": "英文謄本", "turnaround_before_days": 6, "turnaround_after_days": 0,
+                                 "yearly_cases": 820, "year": 2014}, quality_user)
+    improvement(a, quality_user, "戶籍謄本", 30, "minutes", 5, "minutes", 1200, turnaround_before_days=3,
+                turnaround_after_days="0.5")
+    with login_as(Role.QUALITY, locale="en").get(f"/initiatives/export.csv?cycle={cycle.id}") as response:
+        header, *rows = spreadsheets.read(response.data, "csv")
+    column = {name: index for index, name in enumerate(header)}
+    figures = [(row[column["Citizen hours saved per year"]], row[column["Hours saved: formula"]],
+                row[column["Turnaround saved per year (case-days)"]], row[column["Turnaround saved: formula"]])
+               for row in rows]
+    # 英文謄本: 6 × 820 = 4,920 case-days, no hours; 戶籍謄本: 25 × 1,200 ÷ 60 = 500 h and 2.5 × 1,200 = 3,000
+    assert [tuple(str(cell or "") for cell in row) for row in figures] == [
+        ("", "", "4920.0", "(6 − 0) days × 820 cases = 4,920 case-days"),
+        ("500.0", "(30 − 5) min × 1,200 cases = 500 h", "3000.0", "(3 − 0.5) days × 1,200 cases = 3,000 case-days")]
 
 
 def test_import_with_bad_rows_imports_nothing(login_as, db, cycle):
@@ -210,6 +258,38 @@ def test_import_with_bad_rows_imports_nothing(login_as, db, cycle):
     assert db.session.scalar(select(func.count()).select_from(Initiative)) == 0
 
 
+def test_import_refuses_days_as_time_spent_and_reads_turnaround(login_as, db, cycle):
+    def row(**cells):
+        return [cells.get(column, "") for column in services.COLUMNS]
+
+    base = {"title_zh": "甲", "status": "running", "yearly_cases": "820", "year": "2014"}
+    old_style = [list(services.COLUMNS),
+                 row(**base, service="英文謄本", before_value="6", before_unit="days", after_unit="on_the_spot"),
+                 row(**base, service="國籍歸化測試", before_value="90", before_unit="天", after_unit="隨到隨辦"),
+                 row(**base, service="半邊", turnaround_before_days="6"),
+                 row(**base, service="無時間")]
+    client = login_as(Role.QUALITY, locale="en")
+
+    def upload(rows):
+        return client.post_form("/initiatives/import", {
+            "award_cycle_id": str(cycle.id), "file": (BytesIO(spreadsheets.write(rows, "csv")), "spark.csv")},
+            content_type="multipart/form-data", token_from="/initiatives/")
+
+    response = upload(old_style)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert body.count("time spent is in minutes or hours; enter a wait of days in the turnaround columns") == 2
+    assert "Give the turnaround both before and after, or neither." in body
+    assert "Record the citizen&#39;s time spent, the turnaround, or both." in body
+    assert db.session.scalar(select(func.count()).select_from(ProcessImprovement)) == 0
+    response = upload([list(services.COLUMNS),
+                       row(**base, service="英文謄本", turnaround_before_days="6", turnaround_after_days="0")])
+    assert response.status_code == 302
+    imported = db.session.scalars(select(ProcessImprovement)).one()
+    assert (imported.before_unit, imported.before_value, imported.turnaround_before_days,
+            imported.turnaround_after_days) == (None, None, 6, 0)
+
+
 def test_demo_loads_the_nine_pairs_and_the_dashboard_shows_the_total(login_as, db):
     from qms import demo
     from qms.initiatives import demo as initiatives_demo
@@ -218,15 +298,20 @@ def test_demo_loads_the_nine_pairs_and_the_dashboard_shows_the_total(login_as, d
     demo.seed_demo()
     pairs = {p.service: p for p in db.session.scalars(select(ProcessImprovement))}
     assert len(pairs) == 9
-    assert of(pairs["英文謄本"]).minutes_saved_per_case == 2880      # 6 days of 8 h → on the spot
-    assert of(pairs["國籍歸化測試"]).minutes_saved_per_case == 43200  # 90 days → test on arrival
-    assert of(pairs["規費電腦化"]).minutes_saved_per_case == 4
-    expected = sum(of(p).hours_saved_per_year for p in pairs.values())
-    by_hand = sum((b * {"days": 480, "minutes": 1}[bu] - a) * cases / 60 for rows in
-                  initiatives_demo.IMPROVEMENTS.values() for _s, b, bu, a, _au, cases in rows)
-    assert expected == by_hand
+    # the source's "6日→隨到隨辦" and "90日→隨到隨考" are turnaround, with no citizen time given
+    assert of(pairs["英文謄本"]).days_saved_per_case == 6 and of(pairs["英文謄本"]).hours_saved_per_year is None
+    assert of(pairs["國籍歸化測試"]).days_saved_per_case == 90 and pairs["國籍歸化測試"].before_unit is None
+    assert of(pairs["規費電腦化"]).minutes_saved_per_case == 4 and pairs["規費電腦化"].turnaround_before_days is None
+    hours = sum(of(p).hours_saved_per_year or 0 for p in pairs.values())
+    case_days = sum(of(p).case_days_saved_per_year or 0 for p in pairs.values())
+    by_hand_hours = sum((m[0] - m[1]) * cases for rows in initiatives_demo.IMPROVEMENTS.values()
+                        for _s, m, _d, cases in rows if m) / Decimal(60)
+    by_hand_days = sum((d[0] - d[1]) * cases for rows in initiatives_demo.IMPROVEMENTS.values()
+                       for _s, _m, d, cases in rows if d)
+    # 663,000 min ÷ 60 = 11,050 h (it was 93,610 h with the two waits at 8 h a day); 4,920 + 5,400 = 10,320
+    assert (hours, case_days) == (by_hand_hours, by_hand_days) == (11050, 10320)
     body = login_as(Role.LEADER).get("/").get_data(as_text=True)
-    assert f"{expected:,.0f}" in body
+    assert "11,050" in body and "10,320" in body and "93,610" not in body
 
 
 def test_list_and_summary_query_counts_do_not_grow_with_initiatives(login_as, db, cycle, quality_user,
