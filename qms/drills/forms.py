@@ -12,7 +12,9 @@ from wtforms import (
 )
 
 from qms.drills.models import CHANNEL_LABELS, ScaleKind
+from qms.drills.services import NOT_APPLICABLE, check_scores
 from qms.forms import QMSForm, choices, length, number_range, optional, required
+from qms.i18n import localized
 
 CHANNEL_CHOICES = choices((c.value, label) for c, label in CHANNEL_LABELS.items())
 
@@ -36,25 +38,51 @@ class DrillForm(QMSForm):
 
 
 def score_choices(criterion) -> list:
+    """A blank "choose" first (no answer: a criterion starts unscored), the scale best first, not applicable last."""
     if criterion.scale == ScaleKind.YES_NO:
-        pairs = [("", _l("Not applicable")), ("1", _l("Yes")), ("0", _l("No"))]
+        scale = [("1", _l("Yes")), ("0", _l("No"))]
     elif criterion.scale == ScaleKind.ONE_TO_FIVE:
-        pairs = [("", _l("Not applicable"))] + [(str(n), str(n)) for n in range(5, 0, -1)]
+        scale = [(str(n), str(n)) for n in range(5, 0, -1)]
     else:
-        top = int(criterion.max_points)
-        pairs = [("", _l("Not applicable"))] + [(str(n), str(n)) for n in range(top, -1, -1)]
-    return choices(pairs)
+        scale = [(str(n), str(n)) for n in range(int(criterion.max_points), -1, -1)]
+    return choices([("", _l("Choose…")), *scale, (NOT_APPLICABLE, _l("Not applicable"))])
+
+
+def score_attributes(criterion) -> dict:
+    """What static/js/drill-score.js needs to add the running total up as scoring.py does."""
+    attributes = {"data-weight": str(criterion.weight), "data-scale": ScaleKind(criterion.scale).value,
+                  "data-critical": "1" if criterion.critical else "0", "aria-required": "true"}
+    if criterion.max_points is not None:
+        attributes["data-max-points"] = str(criterion.max_points)
+    return attributes
+
+
+class ScoredDrillForm(DrillForm):
+    """The criteria's own checks (services.check_scores) run with the other fields', so all show at once."""
+
+    criteria: list = []
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        _clean, problems = check_scores(self.criteria, {c.id: (self[f"score_{c.id}"].data,
+                                                               self[f"remark_{c.id}"].data) for c in self.criteria})
+        for name, message in problems.items():
+            if not self[name].errors:  # one message a field: a refused choice already says what is wrong
+                self[name].errors = [message]
+            valid = False
+        return valid
 
 
 def drill_form_class(criteria):
     """A DrillForm with a score and a remark field for each criterion of the scorecard."""
-    fields = {}
+    fields: dict = {"criteria": list(criteria)}
     for criterion in criteria:
-        fields[f"score_{criterion.id}"] = SelectField(f"{criterion.code} {criterion.text_zh}",
-                                                      choices=score_choices(criterion), validators=[optional()])
+        fields[f"score_{criterion.id}"] = SelectField(f"{criterion.code} {localized(criterion, 'text')}",
+                                                      choices=score_choices(criterion), validators=[optional()],
+                                                      render_kw=score_attributes(criterion))
         fields[f"remark_{criterion.id}"] = StringField(_l("Remark on %(code)s", code=criterion.code),
                                                        validators=[optional(), length(500)])
-    return type("ScoredDrillForm", (DrillForm,), fields)
+    return type("ScoredDrillForm", (ScoredDrillForm,), fields)
 
 
 class ActionForm(QMSForm):

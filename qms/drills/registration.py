@@ -2,10 +2,12 @@
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from qms.drills import dossier, services
 from qms.drills.forms import ActionForm, DrillForm, ScenarioForm
 from qms.drills.models import ACTION_STATUS_LABELS, CorrectiveAction, Drill, DrillPlan, Scenario, Scorecard
+from qms.i18n import date_html, date_text, localized, user_text
 from qms.spine import clock, records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
@@ -25,9 +27,15 @@ def drills_card(user, cycle) -> Card | None:
                                       planned=r.planned)) for r in rows]
     lines.append((_("Corrective actions"), _("%(open)d not yet verified, %(overdue)d overdue", open=len(actions),
                                               overdue=overdue)))
-    lines += [(_("Re-drill"), f"{d.redrill_on:%Y-%m-%d} {d.unit_observed}") for d in redrills[:3]]
+    lines += [(_("Re-drill"), Markup("{} {}").format(date_html(d.redrill_on), user_text(d.unit_observed)))
+              for d in redrills[:3]]
     return Card(title=_("Mystery-shopper drills"), lines=lines, link=url_for("drills.schedule"),
                 link_text=_("Open the schedule"))
+
+
+def _drill_title(drill: Drill) -> str:
+    """The drill as the pages name it: its day in the reader's date style, and the counter observed."""
+    return f"{date_text(drill.occurred_at)} {drill.unit_observed or drill.channel.label}"
 
 
 def _drill_document(drill: Drill) -> dict:
@@ -45,21 +53,24 @@ def _action_document(action: CorrectiveAction) -> dict:
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "drill", Drill, _l("Mystery-shopper drill"), endpoint="drills.detail", url_kwarg="drill_id", evidence=True,
-        search=records.SearchSpec(document=_drill_document),
-        can_edit=services.can_edit_drill, title=str,
+        search=records.SearchSpec(document=_drill_document), when=lambda drill: drill.occurred_at,
+        can_edit=services.can_edit_drill, title=_drill_title,
         field_labels=_labels(DrillForm, services.DRILL_FIELDS) | {"total_pct": _l("Total (%)"),
                                                                    "rating": _l("Rating"),
                                                                    "reviewed_at": _l("Reviewed")}))
     records.register(records.RecordType(
         "corrective_action", CorrectiveAction, _l("Corrective action"), endpoint="drills.action",
         url_kwarg="action_id", evidence=True, search=records.SearchSpec(document=_action_document),
+        when=lambda action: action.drill.occurred_at if action.drill else action.created_at,
         field_labels=_labels(ActionForm, services.ACTION_FIELDS) | {"status": _l("Status"),
                                                                      "effectiveness_check": _l("Effectiveness check")},
         value_labels={"status": {s.value: label for s, label in ACTION_STATUS_LABELS.items()}}))
     records.register(records.RecordType("scenario", Scenario, _l("Scenario"), endpoint="drills.scenarios",
-                                        url_kwarg=None, field_labels=_labels(ScenarioForm, services.SCENARIO_FIELDS)))
+                                        url_kwarg=None, title=lambda scenario: localized(scenario, "title"),
+                                        field_labels=_labels(ScenarioForm, services.SCENARIO_FIELDS)))
     records.register(records.RecordType("scorecard", Scorecard, _l("Scorecard"), endpoint="drills.scorecard",
-                                        url_kwarg="scorecard_id"))
+                                        url_kwarg="scorecard_id",
+                                        title=lambda card: f"{localized(card, 'name')} v{card.version}"))
     records.register(records.RecordType("drill_plan", DrillPlan, _l("Drill plan")))
     register_nav("drills.index", _l("Mystery shopper"), order=55)
     register_card("drills", drills_card, order=25)

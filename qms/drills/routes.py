@@ -13,13 +13,13 @@ from qms import pdf, spreadsheets
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, trend_lines
 from qms.core.services import ServiceError
-from qms.drills import services
+from qms.drills import scoring, services
 from qms.drills.forms import ActionForm, BandsForm, PlanForm, ScenarioForm, VerifyForm, drill_form_class
 from qms.drills.models import CHANNEL_LABELS, ActionStatus, Channel, CorrectiveAction, Drill, Scenario, Scorecard
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
-from qms.i18n import is_chinese
+from qms.i18n import clause_separator, is_chinese, localized, number
 from qms.spine import access, clock
 from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, show_service_error
@@ -29,7 +29,7 @@ bp = Blueprint("drills", __name__, url_prefix="/drills")
 
 
 def text(record, zh="name_zh", en="name_en") -> str:
-    return getattr(record, en) if not is_chinese() and getattr(record, en, "") else getattr(record, zh)
+    return localized(record, zh.removesuffix("_zh"))
 
 
 def rating_label(drill: Drill) -> str:
@@ -80,7 +80,8 @@ def _drill_form(scorecard: Scorecard, drill: Drill | None, submitted: bool):
             form.shopper_id.data = str(drill.shopper_id or "")
             form.occurred_at.data = drill.occurred_at.astimezone(clock.zone()).replace(tzinfo=None)
             for score in drill.scores:
-                form[f"score_{score.criterion_id}"].data = "" if score.value is None else f"{score.value:g}"
+                form[f"score_{score.criterion_id}"].data = (services.NOT_APPLICABLE if score.value is None
+                                                            else f"{score.value:g}")
                 form[f"remark_{score.criterion_id}"].data = score.remark
     if not services.can_see_staff_names(current_user):
         del form.staff_names
@@ -108,12 +109,16 @@ def _save(scorecard: Scorecard, drill: Drill | None):
     form = _drill_form(scorecard, drill, request.method == "POST")
     sections = [(section, [(c, form[f"score_{c.id}"], form[f"remark_{c.id}"]) for c in section.criteria])
                 for section in scorecard.sections]
+    # For the running total (static/js/drill-score.js): each band's minimum and its label in the reader's language.
+    bands = [{"min": float(band["min"]), "label": services.band_label(scorecard, band["key"], is_chinese())}
+             for band in scorecard.bands]
     return edit_view(form, save=lambda: services.save_drill(drill, _drill_values(form, scorecard),
                                                             _drill_scores(form, scorecard), current_user),
                      success=lambda saved: _("Drill saved: %(total)s %%, %(rating)s.",
-                                             total=f"{saved.total_pct or 0:.1f}", rating=rating_label(saved)),
+                                             total=number(saved.total_pct or 0, 1), rating=rating_label(saved)),
                      redirect_to=lambda saved: url_for("drills.detail", drill_id=saved.id),
-                     template="drills/form.html", scorecard=scorecard, drill=drill, sections=sections, text=text)
+                     template="drills/form.html", scorecard=scorecard, drill=drill, sections=sections, text=text,
+                     bands=bands, failed_label=services.band_label(scorecard, scoring.FAILED, is_chinese()))
 
 
 @bp.route("/new/<int:scorecard_id>", methods=["GET", "POST"])
@@ -139,8 +144,7 @@ def _detail_context(drill: Drill) -> dict:
     actions = list(db.session.scalars(db.select(CorrectiveAction).where(CorrectiveAction.drill_id == drill.id)))
     return dict(drill=drill, result=result, criteria=criteria, scores=scores, actions=actions, text=text,
                 rating_label=rating_label(drill), show_staff=services.can_see_staff_names(current_user),
-                critical_missed=[criteria[cid] for cid in result.critical_missed],
-                local_time=drill.occurred_at.astimezone(clock.zone()))
+                critical_missed=[criteria[cid] for cid in result.critical_missed])
 
 
 @bp.route("/<int:drill_id>")
@@ -320,7 +324,8 @@ def upload_scorecard():
         flash(_("The file is not UTF-8 text."), "danger")
     except DataFileError as error:
         db.session.rollback()
-        flash(_("Nothing was imported. Problems found:") + " " + "；".join(str(p) for p in error.problems), "danger")
+        problems = clause_separator().join(str(p) for p in error.problems)
+        flash(_("Nothing was imported. Problems found:") + " " + problems, "danger")
     else:
         flash(_("Scorecard saved as version %(version)d.", version=found.version) if created
               else _("This scorecard already has exactly this content; nothing changed."), "success")
@@ -424,7 +429,7 @@ def export(what: str, fmt: str):
                    _("Handling time (minutes)"), _("Re-drill on")]]
         for drill in services.list_drills():
             rows.append([drill.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), drill.channel.label,
-                         drill.scenario.title_zh if drill.scenario else "", drill.unit_observed]
+                         localized(drill.scenario, "title") if drill.scenario else "", drill.unit_observed]
                         + ([drill.staff_names] if show_staff else [])
                         + [str(drill.scorecard), float(drill.total_pct) if drill.total_pct is not None else None,
                            rating_label(drill), float(drill.waiting_minutes) if drill.waiting_minutes else None,

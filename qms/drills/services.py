@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from qms import uploads
 from qms.auth.models import User
@@ -32,9 +32,12 @@ from qms.drills.models import (
 )
 from qms.evidence import services as evidence
 from qms.extensions import db
+from qms.i18n import localized
 from qms.spine.access import Role
 
 REDRILL_AFTER = dt.timedelta(days=14)
+# What a drill's scores send for a criterion marked not applicable (stored as value None, the reason in the remark).
+NOT_APPLICABLE = "na"
 DRILL_FIELDS = ("occurred_at", "channel", "scenario_id", "scorecard_id", "shopper_id", "shopper_name",
                 "unit_observed", "staff_names", "waiting_minutes", "handling_minutes", "comments", "redrill_on")
 ACTION_FIELDS = ("title", "owner_id", "due_date", "root_cause", "action_taken")
@@ -194,6 +197,50 @@ def result_of(drill: Drill) -> scoring.Result:
     return scoring.score(marks(drill.scorecard, values), drill.scorecard.bands)
 
 
+class ScoresRefused(ServiceError):
+    """Criteria left unscored, scored off their scale, or marked not applicable without a reason.
+
+    `problems` holds a message per form field (score_<id> or remark_<id>); the error itself names the first."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = problems
+
+
+def check_scores(criteria: list[ScorecardCriterion], scores: Mapping[int, tuple[Any, str]]
+                 ) -> tuple[dict[int, tuple[Decimal | None, str]], dict[str, str]]:
+    """Each criterion's value (None: not applicable) and remark, and what is wrong with them by field name.
+
+    Every criterion must be scored on its scale, or marked NOT_APPLICABLE with the reason in its remark: a blank
+    score is a criterion nobody looked at, and must not pass silently for "not applicable"."""
+    clean: dict[int, tuple[Decimal | None, str]] = {}
+    problems: dict[str, str] = {}
+    for criterion in criteria:
+        raw, remark = scores.get(criterion.id, (None, ""))
+        remark = (remark or "").strip()[:500]
+        raw = "" if raw is None else str(raw).strip()
+        if raw == "":
+            problems[f"score_{criterion.id}"] = _("Score this criterion, or mark it not applicable and give the "
+                                                  "reason in its remark.")
+            continue
+        if raw == NOT_APPLICABLE:
+            if not remark:
+                problems[f"remark_{criterion.id}"] = _("Give the reason this criterion is not applicable.")
+            clean[criterion.id] = (None, remark)
+            continue
+        try:
+            value = Decimal(raw)
+        except ArithmeticError:
+            value = None
+        if value is None or not value.is_finite() or not scoring.allowed(criterion.scale, value,
+                                                                         criterion.max_points):
+            problems[f"score_{criterion.id}"] = _("This score is outside the criterion's scale.")
+            continue
+        clean[criterion.id] = (value, remark)
+    return clean, problems
+
+
 def save_drill(drill: Drill | None, values: Mapping[str, Any], scores: Mapping[int, tuple[Any, str]], actor,
                now: dt.datetime | None = None) -> Drill:
     """Log or correct a drill with its scores; computes the total and rating, proposes corrective actions."""
@@ -215,14 +262,13 @@ def save_drill(drill: Drill | None, values: Mapping[str, Any], scores: Mapping[i
         if data.get(key) is not None and Decimal(str(data[key])) < 0:
             raise ServiceError(_("Enter a number of at least %(min)s.", min=0), field=key)
     criteria = {c.id: c for c in criteria_of(scorecard)}
-    clean: dict[int, tuple[Decimal | None, str]] = {}
-    for criterion_id, criterion in criteria.items():
-        raw, remark = scores.get(criterion_id, (None, ""))
-        value = None if raw in (None, "") else Decimal(str(raw))
-        if value is not None and not scoring.allowed(criterion.scale, value, criterion.max_points):
-            raise ServiceError(_("This score is outside the criterion's scale."), field=f"score_{criterion_id}")
-        clean[criterion_id] = (value, (remark or "").strip()[:500])
+    clean, problems = check_scores(list(criteria.values()), scores)
+    if problems:
+        raise ScoresRefused(problems)
     result = scoring.score(marks(scorecard, {cid: v for cid, (v, _r) in clean.items()}), scorecard.bands)
+    if result.total_pct is None:
+        # No total, no band: such a drill would schedule a re-drill and drop out of every count.
+        raise ServiceError(_("Nothing was scored: a drill needs at least one applicable criterion."))
     data.update(total_pct=result.total_pct, rating=result.rating, critical_failed=bool(result.critical_missed))
     created = drill is None
     if created:
@@ -370,6 +416,24 @@ def list_actions(status: str | None = None) -> list[CorrectiveAction]:
     return list(db.session.scalars(query))
 
 
+def actions_between(first: dt.datetime, after: dt.datetime) -> list[CorrectiveAction]:
+    """The corrective actions of the drills held from `first` until before `after`, and those raised without a
+    drill in that time."""
+    drill_in = and_(Drill.occurred_at >= first, Drill.occurred_at < after)
+    raised_in = and_(CorrectiveAction.drill_id.is_(None), CorrectiveAction.created_at >= first,
+                     CorrectiveAction.created_at < after)
+    return list(db.session.scalars(
+        select(CorrectiveAction).outerjoin(Drill, Drill.id == CorrectiveAction.drill_id)
+        .where(or_(drill_in, raised_in))
+        .order_by(CorrectiveAction.due_date.is_(None), CorrectiveAction.due_date, CorrectiveAction.id)))
+
+
+def count_drills_outside(first: dt.datetime, after: dt.datetime) -> int:
+    """How many drills were held before `first` or from `after` on."""
+    return db.session.scalar(select(func.count()).select_from(Drill).where(
+        or_(Drill.occurred_at < first, Drill.occurred_at >= after))) or 0
+
+
 def is_overdue(action: CorrectiveAction, today: dt.date) -> bool:
     return (action.status != ActionStatus.VERIFIED and action.due_date is not None and action.due_date < today)
 
@@ -444,9 +508,13 @@ class Report:
     median_days_to_close: float | None
 
 
-def report(today: dt.date, zone) -> Report:
-    drills = list(db.session.scalars(select(Drill).where(Drill.total_pct.is_not(None))
-                                     .order_by(Drill.occurred_at)))
+def report(today: dt.date, zone, between: tuple[dt.datetime, dt.datetime] | None = None) -> Report:
+    """The drills' figures; `between` (a first moment and the first moment after) keeps to a period: its drills,
+    their scores and their corrective actions only."""
+    query = select(Drill).where(Drill.total_pct.is_not(None)).order_by(Drill.occurred_at)
+    if between is not None:
+        query = query.where(Drill.occurred_at >= between[0], Drill.occurred_at < between[1])
+    drills = list(db.session.scalars(query))
     months, channels = defaultdict(list), defaultdict(list)
     for drill in drills:
         year, month = month_of(drill, zone)
@@ -454,20 +522,24 @@ def report(today: dt.date, zone) -> Report:
         channels[drill.channel].append(float(drill.total_pct))
     sections, missed = defaultdict(lambda: [Decimal(0), Decimal(0)]), Counter()
     names = {}
-    rows = db.session.execute(select(DrillScore.value, ScorecardCriterion, ScorecardSection.code,
-                                     ScorecardSection.name_zh)
-                              .join(ScorecardCriterion, ScorecardCriterion.id == DrillScore.criterion_id)
-                              .join(ScorecardSection, ScorecardSection.id == ScorecardCriterion.section_id)).all()
-    for value, criterion, section_code, section_name in rows:
+    scores = (select(DrillScore.value, ScorecardCriterion, ScorecardSection)
+              .join(ScorecardCriterion, ScorecardCriterion.id == DrillScore.criterion_id)
+              .join(ScorecardSection, ScorecardSection.id == ScorecardCriterion.section_id))
+    if between is not None:
+        scores = scores.join(Drill, Drill.id == DrillScore.drill_id).where(Drill.occurred_at >= between[0],
+                                                                         Drill.occurred_at < between[1])
+    rows = db.session.execute(scores).all()
+    for value, criterion, section in rows:
         if value is None:
             continue
+        section_code, section_name = section.code, localized(section, "name")  # in the reader's language
         share = scoring.fraction(criterion.scale, value, criterion.max_points)
         sections[(section_code, section_name)][0] += criterion.weight * share
         sections[(section_code, section_name)][1] += criterion.weight
         if share < Decimal("0.5"):
             missed[criterion.code] += 1
-            names[criterion.code] = criterion.text_zh
-    actions = list_actions()
+            names[criterion.code] = localized(criterion, "text")
+    actions = list_actions() if between is None else actions_between(*between)
     closed_days = [(a.verified_at - a.created_at).total_seconds() / 86400 for a in actions
                    if a.status == ActionStatus.VERIFIED and a.verified_at and a.created_at]
     return Report(

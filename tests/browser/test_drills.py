@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_roles import sign_in
 
@@ -62,3 +63,38 @@ def test_failing_drill_to_verified_action(browser, live_server, check_a11y):
     finally:
         staff_context.close()
         quality_context.close()
+
+
+def test_the_running_total_is_the_saved_total(page, live_server, check_a11y):
+    """The sample of tests/drills/test_scoring.py (COUNTER_SAMPLE) scored on the demo counter-service form."""
+    sign_in(page, live_server, "staff")
+    page.get_by_role("link", name="秘密客", exact=True).click()
+    page.get_by_role("link", name="臨櫃服務評分表").click()
+    running = page.locator("#drill-total")
+    assert running.get_attribute("aria-live") == "polite"
+    expect(running).not_to_contain_text("%")  # every criterion starts unscored: no total yet
+    page.get_by_label("受測櫃台或單位").fill("第 8 櫃台")
+
+    def row(code):
+        return page.get_by_role("row", name=re.compile(f"^{code} "))
+
+    for select in page.get_by_role("row").filter(has=page.locator("select")).locator("select").all():
+        select.select_option(index=1)  # the best score on every criterion
+    expect(running).to_contain_text("100.0 %")
+    row("A1").locator("select").select_option("na")
+    row("A1").locator("input").fill("本次情境未經過抽號機")
+    row("A2").locator("select").select_option("0")
+    row("C1").locator("select").select_option("4")
+    expect(running).to_contain_text("92.6 %")
+    expect(running).to_contain_text("優良")
+    row("B1").locator("select").select_option("0")  # a missed critical criterion fails whatever the total
+    expect(running).to_contain_text("不合格（關鍵項目未達標）")
+    row("B1").locator("select").select_option("1")
+    expect(running).to_contain_text("優良")
+    check_a11y(page)
+    shown = re.search(r"(\d+\.\d) %", running.inner_text())[1]
+    page.get_by_role("button", name="儲存").click()
+    page.wait_for_url(re.compile(r"/drills/\d+$"))
+    assert page.locator(".qms-countdown").inner_text() == f"{shown} %" == "92.6 %"
+    assert page.get_by_text("優良", exact=True).first.is_visible()
+    check_a11y(page)

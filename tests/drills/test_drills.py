@@ -212,3 +212,77 @@ def test_reports_page_draws_month_channel_and_section_charts(login_as, counter, 
     log(counter, quality.user, A2=0)
     body = quality.get("/drills/reports").get_data(as_text=True)
     assert body.count('src="data:image/svg+xml;base64,') == 3
+
+
+def test_every_criterion_is_scored_or_not_applicable_with_a_reason(counter, db):
+    staff = UserFactory(role=Role.STAFF)
+    by_code = {c.code: c for c in services.criteria_of(counter)}
+    scores = all_yes(counter)
+    scores[by_code["A1"].id] = ("", "")                          # left unscored
+    scores.pop(by_code["A2"].id)                                 # not sent at all
+    scores[by_code["D2"].id] = (services.NOT_APPLICABLE, "  ")   # not applicable, but no reason
+    values = {"occurred_at": dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "channel": "counter",
+              "scorecard_id": counter.id, "unit_observed": "第 1 櫃台"}
+    with pytest.raises(services.ScoresRefused) as error:
+        services.save_drill(None, values, scores, staff)
+    db.session.rollback()
+    assert set(error.value.problems) == {f"score_{by_code['A1'].id}", f"score_{by_code['A2'].id}",
+                                         f"remark_{by_code['D2'].id}"}
+    assert db.session.scalar(select(func.count()).select_from(Drill)) == 0
+    assert db.session.scalar(select(func.count()).select_from(CorrectiveAction)) == 0
+
+    scores[by_code["A1"].id] = (1, "")
+    scores[by_code["A2"].id] = (0, "")
+    scores[by_code["D2"].id] = (services.NOT_APPLICABLE, "本所無障礙坡道整修中")
+    drill = services.save_drill(None, values, scores, staff)
+    stored = {s.criterion_id: s for s in drill.scores}[by_code["D2"].id]
+    assert stored.value is None and stored.remark == "本所無障礙坡道整修中"
+    assert services.result_of(drill).total_pct == D(90) / D(95) * 100 and services.result_of(drill).possible == 95
+    assert drill.total_pct == D("94.74") and drill.rating == "excellent" and drill.redrill_on is None
+
+
+def test_a_drill_with_nothing_applicable_is_refused(counter, db):
+    everything_na = {c.id: (services.NOT_APPLICABLE, "未能入場") for c in services.criteria_of(counter)}
+    with pytest.raises(ServiceError) as error:
+        services.save_drill(None, {"occurred_at": dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "channel": "counter",
+                                   "scorecard_id": counter.id, "unit_observed": "第 1 櫃台"},
+                            everything_na, UserFactory(role=Role.STAFF))
+    db.session.rollback()
+    assert error.value.field is None
+    assert db.session.scalar(select(func.count()).select_from(Drill)) == 0
+
+
+def test_the_form_starts_unscored_and_refuses_each_criterion_left_so(login_as, counter, db):
+    client = login_as(Role.STAFF)
+    criteria = services.criteria_of(counter)
+    page = client.get(f"/drills/new/{counter.id}").get_data(as_text=True)
+    first = criteria[0]
+    select_html = page[page.rindex("<select", 0, page.index(f'id="score_{first.id}"')):]
+    select_html = select_html[:select_html.index("</select>")]
+    # a blank "choose" option first (and nothing chosen), then the scale, then an explicit "not applicable"
+    assert select_html.split("<option", 2)[1].startswith(' value="">') and "selected" not in select_html
+    assert f'value="{services.NOT_APPLICABLE}"' in select_html
+    assert 'data-weight="5.00"' in select_html and 'data-scale="yes_no"' in select_html
+    assert 'aria-live="polite"' in page and "js/drill-score.js" in page and "data-bands=" in page
+
+    form = {"occurred_at": "2026-03-02T10:00", "channel": "counter", "unit_observed": "第 2 櫃台",
+            "shopper_id": str(client.user.id)}
+    form.update({f"score_{c.id}": "1" if c.scale.value == "yes_no" else "5" for c in criteria[2:]})
+    form[f"score_{criteria[1].id}"] = services.NOT_APPLICABLE       # without a reason
+    response = client.post_form(f"/drills/new/{counter.id}", form, token_from=f"/drills/new/{counter.id}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="score_{criteria[0].id}-error"' in body and f'id="remark_{criteria[1].id}-error"' in body
+    assert f'id="score_{criteria[2].id}-error"' not in body
+    assert db.session.scalar(select(func.count()).select_from(Drill)) == 0
+
+    form[f"score_{criteria[0].id}"] = "0"
+    form[f"remark_{criteria[1].id}"] = "現場無須等候"
+    response = client.post_form(f"/drills/new/{counter.id}", form, token_from=f"/drills/new/{counter.id}")
+    assert response.status_code == 302
+    drill = db.session.scalars(select(Drill)).one()
+    assert drill.total_pct == D("94.74")                            # 90 ÷ 95: A1 (5) missed, A2 (5) not applicable
+    # editing shows the criterion as marked not applicable, not as unscored
+    edit = client.get(f"/drills/{drill.id}/edit").get_data(as_text=True)
+    a2 = edit[edit.index(f'id="score_{criteria[1].id}"'):]  # the options follow the id
+    assert f'<option selected value="{services.NOT_APPLICABLE}">' in a2[:a2.index("</select>")]

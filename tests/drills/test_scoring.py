@@ -53,3 +53,20 @@ def test_telephone_courtesy_weights():
     result = score(marks, BANDS)
     assert result.possible == 100 and result.total_pct == D(86)   # 25 + 16 + 10 + 20 + 15
     assert result.sections["S"] == D(41) / D(45) * 100 and result.rating == "good"
+
+
+# The demo counter-service scorecard as tests/browser/test_drills.py scores it on the form, whose running total
+# (static/js/drill-score.js) must show what this arithmetic gives: A1 not applicable, A2 missed, C1 at 4 of 5.
+COUNTER_SAMPLE = [("A1", 5, S.YES_NO, None, False), ("A2", 5, S.YES_NO, 0, False), ("A3", 10, S.YES_NO, 1, False),
+                  ("B1", 15, S.YES_NO, 1, True), ("B2", 15, S.YES_NO, 1, True), ("C1", 10, S.ONE_TO_FIVE, 4, False),
+                  ("C2", 10, S.ONE_TO_FIVE, 5, False), ("C3", 10, S.ONE_TO_FIVE, 5, False),
+                  ("D1", 10, S.ONE_TO_FIVE, 5, False), ("D2", 5, S.YES_NO, 1, False), ("D3", 5, S.YES_NO, 1, False)]
+
+
+def test_the_counter_sample_the_browser_test_scores():
+    marks = [Mark(n, code[0], D(weight), scale, None if value is None else D(value), critical=critical)
+             for n, (code, weight, scale, value, critical) in enumerate(COUNTER_SAMPLE)]
+    result = score(marks, BANDS)
+    assert result.scored == D(88) and result.possible == D(95)         # A1's 5 points leave the possible total
+    assert f"{result.total_pct:.1f}" == "92.6" and result.rating == "excellent"
+    assert result.missed == [1] and result.critical_missed == []
