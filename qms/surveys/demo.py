@@ -37,7 +37,7 @@ def demo_table(survey: Survey, rows: int = RETURNED, invalid_blank: int = 20, in
         if number < invalid_blank:
             row = [value if i < 2 else "" for i, value in enumerate(row)]
         elif number < invalid_blank + invalid_range:
-            row[3] = 9
+            row[3] = k + 1  # off the scale; not 9, which the shipped survey reads as "no answer"
         table.append(row)
     return table
 
@@ -52,7 +52,7 @@ def seed(actor) -> bool:
         "printed_margin": 0.02}, actor)
     table = demo_table(survey)
     services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "demo-2014.csv",
-                              actor)
+                              actor, no_answer=survey.no_answer or ())
     return True
 
 

@@ -25,7 +25,7 @@ class SurveyUploadForm(QMSForm):
 
 class RoundForm(QMSForm):
     label = StringField(_l("Round"), validators=[required(), length(200)],
-                        description=_l("For example: 103年1–8月."))
+                        description=_l("For example: January–August 2014."))
     period_start = DateField(_l("From"), validators=[optional()])
     period_end = DateField(_l("Until"), validators=[optional()])
     handed_out = IntegerField(_l("Forms handed out"), validators=[optional(), number_range(min=0, max=1_000_000)])

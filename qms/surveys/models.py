@@ -22,6 +22,7 @@ class Survey(TimestampMixin, db.Model):
     scale_points: Mapped[int] = mapped_column(default=5)  # 5 or 7
     sampling_frame: Mapped[str] = mapped_column(Text, default="")
     population: Mapped[int | None]  # known size of the population sampled, for the finite-population correction
+    no_answer: Mapped[list] = mapped_column(JSON, default=list)  # answer codes that mean "no answer" (a blank)
 
     dimensions: Mapped[list[SurveyDimension]] = relationship(
         back_populates="survey", order_by="SurveyDimension.position", cascade="all, delete-orphan")

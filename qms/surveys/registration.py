@@ -1,9 +1,12 @@
 """The surveys' record types, navigation and dashboard card."""
+import click
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.spine import clock, records
+from qms.extensions import db
+from qms.i18n import date_html, localized, percent
+from qms.spine import clock, commands, records
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
@@ -18,7 +21,7 @@ def _labels(form_class, names) -> dict:
 
 def surveys_card(user, cycle) -> Card | None:
     weeks = services.weekly_satisfaction(clock.today(), 6, clock.zone())
-    lines = [(f"{week:%m-%d}", f"{sat / total * 100:.0f} % ({sat}/{total})" if total else "—")
+    lines = [(date_html(week), f"{percent(sat / total * 100)} ({sat}/{total})" if total else "—")
              for week, sat, total in weeks]
     open_cases = len(services.list_cases(open_only=True))
     lines.insert(0, (_("Open follow-up cases"), str(open_cases)))
@@ -27,11 +30,21 @@ def surveys_card(user, cycle) -> Card | None:
                 link_text=_("Follow up dissatisfied votes") if user.has_role(Role.QUALITY) else _("Open the surveys"))
 
 
+@click.command("forget-vote-contacts")
+def forget_vote_contacts_command():
+    """Erase kiosk-vote contact details older than QMS_KIOSK_CONTACT_RETENTION_DAYS."""
+    erased = services.forget_old_contacts()
+    db.session.commit()
+    click.echo(f"{erased} contact details erased (kept {services.contact_retention_days()} days).")
+
+
 def register(app: Flask) -> None:
     records.register(records.RecordType("survey", Survey, _l("Satisfaction survey"), endpoint="surveys.survey",
-                                        url_kwarg="survey_id"))
+                                        url_kwarg="survey_id", title=lambda survey: localized(survey, "title")))
     records.register(records.RecordType("survey_round", SurveyRound, _l("Survey round"),
                                         endpoint="surveys.round_page", url_kwarg="round_id", evidence=True,
+                                        title=lambda r: f"{localized(r.survey, 'title')} {r.label}",
+                                        when=lambda r: (r.period_start, r.period_end),
                                         field_labels=_labels(RoundForm, services.ROUND_FIELDS)))
     records.register(records.RecordType("follow_up_case", FollowUpCase, _l("Follow-up case"),
                                         endpoint="surveys.case", url_kwarg="case_id",
@@ -44,6 +57,7 @@ def register(app: Flask) -> None:
                                         field_labels=_labels(CaseForm, services.CASE_FIELDS)))
     records.register(records.RecordType("kiosk_token", KioskToken, _l("Vote kiosk")))
     register_nav("surveys.index", _l("Surveys"), order=57)
+    commands.add(forget_vote_contacts_command)
     register_card("surveys", surveys_card, order=27)
     register_section(Section("surveys", _l("Satisfaction surveys"), order=60, template="pdf/dossier/surveys.html",
                              gather=dossier.gather))

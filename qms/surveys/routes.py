@@ -7,16 +7,18 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
-from qms.core.services import ImportRejected
+from qms.core.services import ImportRejected, get_organization
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
-from qms.i18n import is_chinese
+from qms.i18n import clause_separator, localized, percent
 from qms.spine import access, clock
 from qms.spine.access import Role
 from qms.surveys import services
@@ -30,6 +32,7 @@ from qms.surveys.forms import (
     VoteForm,
 )
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
+from qms.surveys.qr import qr_svg_data_uri
 from qms.views import confirm_view, edit_view
 from qms.yamlfiles import DataFileError
 
@@ -39,7 +42,7 @@ MAX_OVERLAY = 5
 
 
 def text(record, zh, en) -> str:
-    return getattr(record, en) if not is_chinese() and getattr(record, en, "") else getattr(record, zh)
+    return localized(record, zh.removesuffix("_zh"))
 
 
 # --- surveys and rounds -----------------------------------------------------------------------
@@ -63,10 +66,10 @@ def upload_survey():
             flash(_("The file is not UTF-8 text."), "danger")
         except DataFileError as error:
             db.session.rollback()
-            problems = "；".join(str(p) for p in error.problems)
+            problems = clause_separator().join(str(p) for p in error.problems)
             flash(_("Nothing was imported. Problems found:") + " " + problems, "danger")
         else:
-            flash(_("Survey %(title)s added.", title=survey.title_zh), "success")
+            flash(_("Survey %(title)s added.", title=localized(survey, "title")), "success")
             return redirect(url_for("surveys.survey", survey_id=survey.id))
     else:
         flash(_("Choose a file."), "danger")
@@ -143,6 +146,7 @@ def round_page(round_id: int):
 def reason_text(reason: str) -> str:
     """Why a statistic or a response is left out, in the reader's language."""
     return {
+        "not_a_number": _("not a number"),
         "out_of_range": _("answer outside the scale"), "too_many_blanks": _("too many blank answers"),
         "straight_lining": _("the same answer to every question"),
         "fewer than two items": _("fewer than two items"), "zero variance": _("no variation in the answers"),
@@ -154,8 +158,10 @@ def reason_text(reason: str) -> str:
 
 def stat_pct(value) -> str:
     if value is None or value.value is None:
-        return "n/a" + (f"（{reason_text(value.reason)}）" if value is not None and value.reason else "")
-    return f"{value.value * 100:.2f} %"
+        if value is not None and value.reason:
+            return _("n/a (%(reason)s)", reason=reason_text(value.reason))
+        return _("n/a")
+    return percent(value.value * 100, 2)
 
 
 def import_dir() -> Path:
@@ -216,7 +222,7 @@ def import_responses(round_id: int):
     try:
         table = spreadsheets.read(path.read_bytes(), stored.rsplit(".", 1)[-1])
         counts = services.import_responses(survey_round, table, mapping, request.form.get("source_name", ""),
-                                           current_user)
+                                           current_user, no_answer=survey_round.survey.no_answer or ())
     except ImportRejected as error:
         db.session.rollback()
         return render_template("import_report.html", title=_("Import responses"), message=error.message,
@@ -238,14 +244,17 @@ def export(round_id: int, fmt: str):
     result = services.round_stats(survey_round)
     rows: list[list] = [[_("Question"), _("Dimension"), "n", _("Mean"), _("SD"), _("Satisfied share (percent)")]]
     for question, item in result.items:
-        rows.append([f"{question.code} {question.text_zh}", question.dimension.code if question.dimension else "",
-                     item.n, item.mean, item.sd, item.top_two_pct])
+        rows.append([f"{question.code} {localized(question, 'text')}",
+                     question.dimension.code if question.dimension else "", item.n, item.mean, item.sd,
+                     item.top_two_pct])
     rows.append([])
-    rows.append([_("Dimension"), _("Items"), "n", _("Satisfied share (percent)"), "α", _("Standardized α")])
+    rows.append([_("Dimension"), _("Items"), "n", _("Satisfied share (percent)"), _("Complete responses (n of α)"),
+                 "α", _("Standardized α")])
     for group in result.dimensions + ([result.overall] if result.overall else []):
-        name = group.dimension.name_zh if group.dimension else _("All rating items")
+        name = localized(group.dimension, "name") if group.dimension else _("All rating items")
         rows.append([name, len(group.questions), group.pooled.n, group.pooled.top_two_pct,
-                     group.reliability.alpha.value, group.reliability.standardized.value])
+                     group.reliability.complete_n, group.reliability.alpha.value,
+                     group.reliability.standardized.value])
     rows.append([])
     rows.append([_("Valid responses"), result.valid, _("Sampling error at 95 percent confidence"),
                  result.margin_half.value if result.margin_half else None])
@@ -256,53 +265,115 @@ def export(round_id: int, fmt: str):
 
 # --- kiosks and votes -------------------------------------------------------------------------
 
+def retention_period(days: int) -> str:
+    """How long contact details are kept, in the reader's words: whole years as years, else days."""
+    if days % 365 == 0:
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
+    return ngettext("%(num)d day", "%(num)d days", days)
+
+
 @bp.route("/kiosks", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def kiosks():
     form = KioskForm()
-    new_url = None
+    new_url = new_qr = None
     if form.validate_on_submit():
         kiosk, token = services.issue_kiosk_token(form.name.data, current_user)
         new_url = url_for("kiosk.vote", token=token, _external=True)
+        new_qr = qr_svg_data_uri(new_url)
         flash(_("Kiosk %(name)s ready. Open the address below on its tablet; it is shown only once.",
                 name=kiosk.name), "success")
         form = KioskForm(formdata=None)
-    kiosks_list = list(db.session.scalars(db.select(KioskToken).order_by(KioskToken.id.desc())))
-    return render_template("surveys/kiosks.html", form=form, kiosks=kiosks_list, new_url=new_url,
-                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+    return render_template("surveys/kiosks.html", form=form, kiosks=services.list_kiosks(),
+                           votes=services.kiosk_vote_counts(), no_votes=services.KioskVotes(), new_url=new_url,
+                           new_qr=new_qr, retention=retention_period(services.contact_retention_days())), \
+        400 if form.errors else 200
 
 
-@bp.route("/kiosks/<int:kiosk_id>/revoke", methods=["POST"])
+@bp.route("/kiosks/<int:kiosk_id>/revoke", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def revoke_kiosk(kiosk_id: int):
+    """GET asks for the confirmation (no script needed); POST with its token revokes."""
     kiosk = db.get_or_404(KioskToken, kiosk_id)
+    if request.method == "GET":
+        if kiosk.revoked_at is not None:
+            return redirect(url_for("surveys.kiosks"))
+        return render_template("surveys/kiosk_revoke.html", kiosk=kiosk, confirm_form=ConfirmForm(),
+                               votes=services.kiosk_vote_counts().get(kiosk.id, services.KioskVotes()))
     return confirm_view(action=lambda: services.revoke_kiosk(kiosk, current_user),
                         success=_("Kiosk %(name)s can no longer record votes.", name=kiosk.name),
-                        redirect_to=url_for("surveys.kiosks"))
+                        redirect_to=url_for("surveys.kiosks"),
+                        refused_to=url_for("surveys.revoke_kiosk", kiosk_id=kiosk.id))
+
+
+def office_name() -> str:
+    organization = get_organization()
+    if organization is None:
+        return ""
+    return text(organization, "name", "name_en")
+
+
+def kiosk_page(template: str, status: int = 200, **context):
+    """A page of the citizens' kiosk: its own minimal layout, no staff navigation."""
+    return render_template(template, office=office_name(), **context), status
+
+
+def closed_kiosk(kiosk: KioskToken | None):
+    """The citizen's page for an address that was revoked (410) or never issued (404)."""
+    return kiosk_page("surveys/kiosk_closed.html", 404 if kiosk is None else 410)
 
 
 @kiosk_bp.route("/<token>", methods=["GET", "POST"])
 @access.public
 def vote(token: str):
-    kiosk = services.kiosk_for(token)
-    if kiosk is None:
-        abort(404)
+    """Step one: satisfied is sent at once; dissatisfied leads to step two, which sends its reason and contact."""
+    kiosk = services.find_kiosk(token)
+    if kiosk is None or kiosk.revoked_at is not None:
+        return closed_kiosk(kiosk)
     form = VoteForm()
-    thanks = False
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit() and form.satisfied.data in ("1", "0"):
-            try:
-                services.cast_vote(kiosk, form.satisfied.data == "1", form.reason.data or "", form.contact.data or "")
-            except services.RateLimited as error:
-                flash(error.message, "danger")
-                status = 429
-            else:
-                thanks = True
-                form = VoteForm(formdata=None)
+    if request.method == "GET":
+        return kiosk_page("surveys/kiosk.html", kiosk=kiosk, token=token, thanks=False)
+    dissatisfied = form.satisfied.data == "0"
+    if form.validate_on_submit() and form.satisfied.data in ("1", "0"):
+        try:
+            services.cast_vote(kiosk, not dissatisfied, form.reason.data or "", form.contact.data or "")
+        except services.RateLimited as error:
+            flash(error.message, "danger")
+            status = 429
         else:
-            status = 400
-    return render_template("surveys/kiosk.html", kiosk=kiosk, form=form, thanks=thanks, token=token), status
+            return kiosk_page("surveys/kiosk.html", kiosk=kiosk, token=token, thanks=True)
+    else:
+        status = 400
+    if dissatisfied:  # what the citizen wrote stays on the page
+        return _dissatisfied_page(kiosk, token, form, status)
+    return kiosk_page("surveys/kiosk.html", status, kiosk=kiosk, token=token, thanks=False)
+
+
+def _dissatisfied_page(kiosk: KioskToken, token: str, form: VoteForm, status: int = 200):
+    return kiosk_page("surveys/kiosk_dissatisfied.html", status, kiosk=kiosk, token=token, form=form,
+                      retention=retention_period(services.contact_retention_days()))
+
+
+@kiosk_bp.route("/<token>/dissatisfied")
+@access.public
+def dissatisfied(token: str):
+    """Step two of a dissatisfied vote: the optional reason and contact, with the personal-data notice."""
+    kiosk = services.find_kiosk(token)
+    if kiosk is None or kiosk.revoked_at is not None:
+        return closed_kiosk(kiosk)
+    return _dissatisfied_page(kiosk, token, VoteForm(formdata=None))
+
+
+@kiosk_bp.errorhandler(CSRFError)
+def kiosk_form_expired(error):
+    """A tablet left on the page past the form's time limit: ask the citizen to choose again, in the kiosk's words."""
+    token = (request.view_args or {}).get("token", "")
+    kiosk = services.find_kiosk(token)
+    if kiosk is None or kiosk.revoked_at is not None:
+        return closed_kiosk(kiosk)
+    flash(_("Your vote was not sent because this page had been open for a long time. Please choose again."),
+          "danger")
+    return kiosk_page("surveys/kiosk.html", 400, kiosk=kiosk, token=token, thanks=False)
 
 
 # --- follow-up cases --------------------------------------------------------------------------

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import delete, func, select, update
 
 from qms import imports
 from qms.core import audit
@@ -35,7 +38,7 @@ from qms.surveys.models import (
 ROUND_FIELDS = ("label", "period_start", "period_end", "handed_out", "returned", "max_blank_share",
                 "exclude_straight_lining", "printed_margin")
 CASE_FIELDS = ("owner_id", "response_to_citizen", "improvement", "closed_on")
-EXCLUSION_REASONS = ("out_of_range", "too_many_blanks", "straight_lining")
+EXCLUSION_REASONS = ("not_a_number", "out_of_range", "too_many_blanks", "straight_lining")
 VOTES_PER_MINUTE = 20
 
 
@@ -52,7 +55,8 @@ def list_surveys() -> list[Survey]:
 def import_survey(text: str, actor) -> Survey:
     spec = definition_files.parse(text)
     survey = Survey(title_zh=spec.title_zh, title_en=spec.title_en, scale_points=spec.scale_points,
-                    sampling_frame=spec.sampling_frame, population=spec.population)
+                    sampling_frame=spec.sampling_frame, population=spec.population,
+                    no_answer=[str(code) for code in spec.no_answer])
     dimensions = {}
     for position, (code, zh, en) in enumerate(spec.dimensions):
         dimensions[code] = SurveyDimension(code=code, name_zh=zh, name_en=en, position=position)
@@ -124,8 +128,12 @@ def classify(values: list[float | None], k: int, max_blank_share: float, straigh
 
 
 def import_responses(survey_round: SurveyRound, table: list[list], mapping: Mapping[str, int], source_name: str,
-                     actor) -> dict[str, int]:
-    """Replace the round's responses with the file's; any file-level problem imports nothing."""
+                     actor, no_answer: Iterable[str] = ()) -> dict[str, int]:
+    """Replace the round's responses with the file's; any file-level problem imports nothing.
+
+    An answer among the no_answer codes (compared as definition_files.answer_key does) reads as a blank; any other
+    answer that is not a number excludes its response as "not_a_number".
+    """
     survey = survey_round.survey
     rated = rated_questions(survey)
     text_questions = [q for q in survey.questions if q.kind == QuestionKind.TEXT]
@@ -136,24 +144,30 @@ def import_responses(survey_round: SurveyRound, table: list[list], mapping: Mapp
                 if mapping.get(question.code) is None or mapping[question.code] >= width]
     if unmapped:
         raise ImportRejected(unmapped)
-    return imports.import_rows(table, mapping, lambda row: _response_from(row, survey_round, rated, text_questions),
+    no_answer_keys = {definition_files.answer_key(code) for code in no_answer}
+    return imports.import_rows(table, mapping,
+                               lambda row: _response_from(row, survey_round, rated, text_questions, no_answer_keys),
                                lambda responses: _replace_responses(survey_round, responses, source_name, actor),
                                max_problems=50)
 
 
 def _response_from(row: imports.Row, survey_round: SurveyRound, rated: list[SurveyQuestion],
-                   text_questions: list[SurveyQuestion]) -> SurveyResponse:
-    """One form's answers (a blank is None), and why it is excluded ("" when it counts)."""
+                   text_questions: list[SurveyQuestion], no_answer_keys: set[str]) -> SurveyResponse:
+    """One form's answers (a blank or a no-answer code is None), and why it is excluded ("" when it counts)."""
     answers: dict[str, Any] = {}
+    not_a_number = False
     for question in rated:
         raw = row.cell(question.code)
-        if raw is None or str(raw).strip() == "":
-            answers[question.code] = None
+        answers[question.code] = None
+        if raw is None or str(raw).strip() == "" or definition_files.answer_key(raw) in no_answer_keys:
             continue
         try:
             value = float(str(raw).strip())
         except ValueError:
-            row.problem(_("%(code)s: %(value)s is not a number.", code=question.code, value=str(raw)[:20]))
+            value = math.nan
+        if not math.isfinite(value):
+            # One form's "不知道" excludes that form, as an answer off the scale does, not the whole file.
+            not_a_number = True
             continue
         if value != int(value):
             row.problem(_("%(code)s: %(value)s is not a whole number.", code=question.code, value=str(raw)[:20]))
@@ -161,8 +175,9 @@ def _response_from(row: imports.Row, survey_round: SurveyRound, rated: list[Surv
         answers[question.code] = int(value)
     for question in text_questions:
         answers[question.code] = row.text(question.code)[:2000]
-    reason = classify([answers.get(q.code) for q in rated], survey_round.survey.scale_points,
-                      survey_round.max_blank_share, survey_round.exclude_straight_lining)
+    reason = "not_a_number" if not_a_number else classify(
+        [answers.get(q.code) for q in rated], survey_round.survey.scale_points, survey_round.max_blank_share,
+        survey_round.exclude_straight_lining)
     return SurveyResponse(round_id=survey_round.id, row_number=row.number, answers=answers, excluded_reason=reason)
 
 
@@ -302,9 +317,44 @@ def revoke_kiosk(kiosk: KioskToken, actor) -> None:
         db.session.commit()
 
 
-def kiosk_for(token: str) -> KioskToken | None:
-    kiosk = db.session.scalars(select(KioskToken).where(KioskToken.token_hash == _hash(token or ""))).first()
-    return kiosk if kiosk is not None and kiosk.revoked_at is None else None
+def find_kiosk(token: str) -> KioskToken | None:
+    """The kiosk of this address, revoked or not; None for an address QMS never issued."""
+    return db.session.scalars(select(KioskToken).where(KioskToken.token_hash == _hash(token or ""))).first()
+
+
+def list_kiosks() -> list[KioskToken]:
+    return list(db.session.scalars(select(KioskToken).order_by(KioskToken.id.desc())))
+
+
+@dataclass(frozen=True)
+class KioskVotes:
+    satisfied: int = 0
+    dissatisfied: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.dissatisfied
+
+
+def kiosk_vote_counts() -> dict[int, KioskVotes]:
+    """Votes per kiosk id, satisfied and dissatisfied, in one query (kiosks without votes are absent)."""
+    rows = db.session.execute(select(Vote.kiosk_id, func.sum(sql_case((Vote.satisfied, 1), else_=0)), func.count())
+                              .where(Vote.kiosk_id.is_not(None)).group_by(Vote.kiosk_id))
+    return {kiosk_id: KioskVotes(int(satisfied or 0), int(total - (satisfied or 0)))
+            for kiosk_id, satisfied, total in rows}
+
+
+def contact_retention_days() -> int:
+    """How long a citizen's contact details are kept after the vote (QMS_KIOSK_CONTACT_RETENTION_DAYS)."""
+    return int(current_app.config["QMS_KIOSK_CONTACT_RETENTION_DAYS"])
+
+
+def forget_old_contacts(now: dt.datetime | None = None) -> int:
+    """Erase the contact details of votes older than the retention period the kiosk's notice promises."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=contact_retention_days())
+    result = db.session.execute(update(Vote).where(Vote.cast_at < cutoff, Vote.contact != "")
+                                .values(contact="").execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 class RateLimited(ServiceError):
@@ -322,6 +372,7 @@ def cast_vote(kiosk: KioskToken, satisfied: bool, reason: str = "", contact: str
     vote = Vote(kiosk_id=kiosk.id, cast_at=now, satisfied=satisfied, reason=(reason or "").strip()[:2000],
                 contact=(contact or "").strip()[:200])
     db.session.add(vote)
+    forget_old_contacts(now)  # every vote keeps the promise, even where no scheduled job runs the command
     if not satisfied:
         db.session.flush()
         case = FollowUpCase(vote_id=vote.id)

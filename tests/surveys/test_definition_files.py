@@ -38,3 +38,29 @@ def test_a_bad_survey_names_each_problem_and_its_line(app):
     first = next(n for n, line in enumerate(text.splitlines(), 1) if '{code: "A1"' in line)
     assert [(p.line, p.message) for p in error.value.problems] == [
         (overall, f"The code A1 is used twice (first on line {first}).")]
+
+
+def test_the_shipped_survey_names_its_no_answer_codes(app):
+    spec = definition_files.parse(SHIPPED)
+    assert {"n/a", "無意見", "不知道", "9"} <= set(spec.no_answer)
+    assert definition_files.parse(SHIPPED.replace("\nno_answer:", "\n# no_answer:")).no_answer == []
+
+
+@pytest.mark.parametrize(("codes", "message"), [
+    ('["n/a", 3]', "The no-answer code 3 is an answer on the scale 1–5."),
+    ('["n/a", "５"]', "The no-answer code ５ is an answer on the scale 1–5."),
+    ('["n/a", " "]', "A no-answer code is blank."),
+    ('"n/a"', 'no_answer must be a list of codes, such as ["n/a", "unknown", "9"].'),
+])
+def test_a_no_answer_code_must_not_be_an_answer(app, codes, message):
+    text = SHIPPED.split("\nno_answer:", 1)[0] + f"\nno_answer: {codes}\n"
+    with force_locale("en"), pytest.raises(DataFileError) as error:
+        definition_files.parse(text)
+    assert [p.message for p in error.value.problems] == [message]
+
+
+def test_answers_compare_as_the_same_code():
+    key = definition_files.answer_key
+    assert key(9) == key(9.0) == key("9") == key(" ９ ") == "9"
+    assert key("N/A") == key("ｎ／ａ") == "n/a"
+    assert key("3.5") == "3.5" and key("無意見") == "無意見"

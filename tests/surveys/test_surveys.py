@@ -47,14 +47,15 @@ def test_import_counts_exclusions_and_replaces(survey, survey_round, db):
     varied = [(i % 5) + 1 for i in range(len(questions) - 1)] + [""]
     table = table_for(survey, [good, varied, [9] + good[1:], [""] * (len(questions) - 2) + [1, ""]])
     counts = services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "a.csv", None)
-    assert counts == {"rows": 4, "valid": 2, "out_of_range": 1, "too_many_blanks": 1, "straight_lining": 0}
+    assert counts == {"rows": 4, "valid": 2, "not_a_number": 0, "out_of_range": 1, "too_many_blanks": 1,
+                      "straight_lining": 0}
     survey_round.exclude_straight_lining = True
     counts = services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "b.csv", None)
     assert counts["straight_lining"] == 1 and counts["valid"] == 1
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 4  # replaced, not added
 
 
-@pytest.mark.parametrize("problem", ["missing_column", "not_a_number", "no_valid"])
+@pytest.mark.parametrize("problem", ["missing_column", "not_whole", "no_valid"])
 def test_bad_files_import_nothing(survey, survey_round, db, problem):
     n = len(survey.questions)
     rows = [[4] * (n - 1) + [""], [5] * (n - 1) + [""]]
@@ -62,8 +63,8 @@ def test_bad_files_import_nothing(survey, survey_round, db, problem):
     mapping = services.guess_mapping(survey, table[0])
     if problem == "missing_column":
         del mapping["B2"]
-    elif problem == "not_a_number":
-        table[2][0] = "很好"
+    elif problem == "not_whole":
+        table[2][0] = "3.5"
     else:
         table = table_for(survey, [[9] * (n - 1) + [""]])
     with pytest.raises(services.ImportRejected):
@@ -148,7 +149,7 @@ def test_kiosk_votes_cases_and_rate_limit(app, client, db):
         services.cast_vote(kiosk, True, now=now)
     assert client.post_form(f"/kiosk/{token}", {"satisfied": "1"}, token_from=f"/kiosk/{token}").status_code == 429
     services.revoke_kiosk(kiosk, admin)
-    assert client.get(f"/kiosk/{token}").status_code == 404
+    assert client.get(f"/kiosk/{token}").status_code == 410  # gone: a revoked address, told apart from a wrong one
     assert db.session.scalar(select(func.count()).select_from(Vote)) == services.VOTES_PER_MINUTE
 
 
@@ -188,3 +189,103 @@ def test_roles(login_as, db):
 def test_margin_of_error_reference():
     # the digest's round: 1.96·√(0.25/1760)
     assert abs(stats.margin_of_error(1760).value - 1.959963984540054 * (0.25 / 1760) ** 0.5) < 1e-12
+
+
+def answers_row(survey, **answers):
+    """A form answering 4 to every rating question except the ones given (by code), the free text blank."""
+    return [answers.get(q.code, "" if q.kind.value == "text" else 4) for q in survey.questions]
+
+
+def test_a_non_numeric_answer_excludes_its_response_not_the_file(login_as, survey, survey_round, db):
+    table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, B2="n/a"),
+                               answers_row(survey, C1="無意見", D1="不知道"), answers_row(survey, Q1=3)])
+    counts = services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "a.csv", None)
+    assert (counts["rows"], counts["valid"], counts["not_a_number"]) == (4, 2, 2)
+    stored = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.row_number)).all()
+    assert [r.excluded_reason for r in stored] == ["", "not_a_number", "not_a_number", ""]
+    assert services.round_stats(survey_round).excluded == {"not_a_number": 2}
+    body = login_as(Role.LEADER, locale="en").get(f"/surveys/rounds/{survey_round.id}").get_data(as_text=True)
+    assert "− not a number</th><td class=\"text-end\">2</td>" in body
+
+
+@pytest.mark.parametrize("cell", ["n/a", "N/A", "ｎ／ａ", " 無意見 ", 9, 9.0, "9", "９"])
+def test_no_answer_codes_read_as_blanks(survey, survey_round, db, cell):
+    table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, B2=cell)])
+    counts = services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "a.csv", None,
+                                       no_answer=["n/a", "無意見", "9"])
+    assert (counts["valid"], counts["not_a_number"], counts["out_of_range"]) == (2, 0, 0)
+    second = db.session.scalars(select(SurveyResponse).where(SurveyResponse.row_number == 3)).one()
+    assert second.answers["B2"] is None and second.answers["B1"] == 4
+    item = next(item for question, item in services.round_stats(survey_round).items if question.code == "B2")
+    assert item.n == 1  # the no-answer is a blank, left out of the item's figures
+
+
+def test_without_no_answer_codes_the_same_cells_are_not_numbers_or_off_the_scale(survey, survey_round, db):
+    table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, B2="n/a"), answers_row(survey, B2=9)])
+    counts = services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "a.csv", None)
+    assert (counts["valid"], counts["not_a_number"], counts["out_of_range"]) == (1, 1, 1)
+
+
+# Dimension B (B1, B2, B3, none reverse-scored) on five forms; the fifth leaves B2 blank, so B's alpha stands on the
+# first four. By hand: item variances 5/3, 2.75/3, 4.75/3 (sum 12.5/3); row sums 14, 11, 8, 7 have variance 10;
+# alpha = 3/2 · (1 − (12.5/3)/10) = 0.875, on n = 4 complete responses. Dimension A is complete on all five.
+B_ANSWERS = [(5, 4, 5), (4, 4, 3), (3, 2, 3), (2, 3, 2), (4, "", 4)]
+A_ANSWERS = [(5, 4, 1), (4, 4, 2), (3, 3, 3), (2, 2, 4), (4, 5, 2)]
+
+
+@pytest.fixture
+def alpha_round(survey, survey_round):
+    rows = [answers_row(survey, A1=a1, A2=a2, A3=a3, B1=b1, B2=b2, B3=b3)
+            for (a1, a2, a3), (b1, b2, b3) in zip(A_ANSWERS, B_ANSWERS, strict=True)]
+    table = table_for(survey, rows)
+    services.import_responses(survey_round, table, services.guess_mapping(survey, table[0]), "alpha.csv", None)
+    return survey_round
+
+
+def test_each_dimensions_alpha_states_its_complete_responses(alpha_round, db):
+    result = services.round_stats(alpha_round)
+    by_code = {group.dimension.code: group.reliability for group in result.dimensions}
+    assert result.valid == 5
+    assert by_code["B"].complete_n == 4 and by_code["B"].alpha.value == pytest.approx(0.875, abs=1e-12)
+    assert by_code["A"].complete_n == 5
+    assert result.overall.reliability.complete_n == 4
+
+
+def test_the_page_export_and_dossier_show_the_n_of_alpha(login_as, alpha_round, db, app):
+    from types import SimpleNamespace
+
+    from flask import render_template
+
+    body = login_as(Role.LEADER, locale="en").get(f"/surveys/rounds/{alpha_round.id}").get_data(as_text=True)
+    assert "Complete responses (n of α)" in body
+    row = body.split("B Professionalism</th>", 1)[1].split("</tr>", 1)[0]
+    cells = [cell.split(">", 1)[1] for cell in row.split("</td>")[:-1]]
+    assert cells[5:7] == ["4", "0.875"]  # items, answers, mean, SD, satisfied, complete n, alpha
+    with login_as(Role.LEADER).get(f"/surveys/rounds/{alpha_round.id}/export.xlsx") as response:
+        table = spreadsheets.read(response.data, "xlsx")
+    header = next(r for r in table if r and r[0] == "構面" and "α" in r)
+    professionalism = next(r for r in table if r and r[0] == "專業能力")
+    assert professionalism[header.index("α") - 1] == 4
+    assert professionalism[header.index("α")] == pytest.approx(0.875)
+    with app.test_request_context():
+        html = render_template("pdf/dossier/surveys.html", section=SimpleNamespace(label="surveys"),
+                               v={"results": [services.round_stats(alpha_round)], "charts": []})
+    professionalism = html.split("B 專業能力</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">0.875</td>\n<td class="num">4</td>' in professionalism
+
+
+def test_the_definitions_no_answer_codes_are_kept_and_used_by_the_page_import(login_as, survey, survey_round, db,
+                                                                              tmp_path, app):
+    assert {"n/a", "無意見", "9"} <= set(survey.no_answer)
+    app.instance_path = str(tmp_path)
+    client = login_as(Role.QUALITY)
+    table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, B2="無意見")])
+    response = client.post_form(f"/surveys/rounds/{survey_round.id}/upload",
+                                {"file": (BytesIO(spreadsheets.write(table, "csv")), "r.csv")},
+                                content_type="multipart/form-data", token_from=f"/surveys/rounds/{survey_round.id}")
+    stored = response.get_data(as_text=True).split('name="upload" type="hidden" value="', 1)[1].split('"', 1)[0]
+    form = {"upload": stored, "source_name": "r.csv"}
+    form.update({f"map_{code}": str(i) for i, code in enumerate(table[0])})
+    assert client.post_form(f"/surveys/rounds/{survey_round.id}/import", form, token_from="/").status_code == 302
+    stats = services.round_stats(survey_round)
+    assert stats.valid == 2 and stats.excluded == {}
