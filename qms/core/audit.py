@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -42,35 +43,100 @@ def actor_label(event: AuditEvent) -> str:
     return event.actor_name or str(_l("QMS (system)"))
 
 
-def describe(event: AuditEvent) -> str:
-    """The event's change in the reader's language: a fixed summary, then each field's old → new."""
-    parts = []
+# A changed value longer than this is shown shortened in the audit trail, with the whole value a click away.
+VALUE_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    """A value as the audit trail shows it: in full, and shortened to VALUE_LIMIT characters."""
+
+    text: str
+
+    @property
+    def short(self) -> str:
+        return self.text if len(self.text) <= VALUE_LIMIT else self.text[:VALUE_LIMIT - 1].rstrip() + "…"
+
+    @property
+    def shortened(self) -> bool:
+        return self.short != self.text
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field, labelled: old → new (old is None when the field had no value before)."""
+
+    label: str
+    old: ShownValue | None
+    new: ShownValue
+
+    def __str__(self) -> str:
+        if self.old is None:
+            return f"{self.label}: {self.new.text}"
+        return f"{self.label}: {self.old.text} → {self.new.text}"
+
+
+@dataclass(frozen=True)
+class Description:
+    """What an event did, in the reader's language: fixed summaries, then each changed field."""
+
+    notes: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(self.notes + [str(change) for change in self.changes])
+
+
+def describe_changes(event: AuditEvent) -> Description:
+    """The event's change as labelled values: lists and mappings read as text, never as Python literals."""
+    notes = []
     if event.summary in FIXED_SUMMARIES:
-        parts.append(str(FIXED_SUMMARIES[event.summary]))
+        notes.append(str(FIXED_SUMMARIES[event.summary]))
     record_type = records.get(event.entity_type)
     labels = record_type.field_labels if record_type else {}
     value_labels = record_type.value_labels if record_type else {}
+    changes = []
     for field_name, (old, new) in (event.changes or {}).items():
-        label = str(labels.get(field_name, field_name))
         if old == SECRET:
             continue  # the fixed summary already says what happened; values are never shown
         shown = value_labels.get(field_name, {})
-        if old is None:
-            parts.append(f"{label}: {_shown(new, shown)}")
-        else:
-            parts.append(f"{label}: {_shown(old, shown)} → {_shown(new, shown)}")
-    if not parts and event.summary:
-        parts.append(event.summary)
-    return "; ".join(parts)
+        changes.append(FieldChange(
+            _field_label(labels, field_name),
+            None if old is None else ShownValue(_shown(old, shown, labels, value_labels)),
+            ShownValue(_shown(new, shown, labels, value_labels))))
+    if not notes and not changes and event.summary:
+        notes.append(event.summary)
+    return Description(notes, changes)
 
 
-def _shown(value: Any, labels: Mapping | None = None) -> str:
-    if value is None or value == "":
+def describe(event: AuditEvent) -> str:
+    """The event's change in the reader's language, as one line: a fixed summary, then each field's old → new."""
+    return str(describe_changes(event))
+
+
+def _field_label(labels: Mapping, field_name: str) -> str:
+    return str(labels.get(field_name, field_name.replace("_", " ")))
+
+
+def _shown(value: Any, labels: Mapping | None = None, field_labels: Mapping | None = None,
+           value_labels: Mapping | None = None) -> str:
+    """A stored value as text: a label for a coded value, Yes/No, a list run together, a mapping as
+    "label: value" pairs (its keys labelled like the record's fields)."""
+    from qms.i18n import list_separator  # late: qms.i18n builds on qms.core.services, which records events
+
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
-    if labels and value in labels:
-        return str(labels[value])
+    if isinstance(value, (list, tuple)):
+        return list_separator().join(_shown(item, labels, field_labels, value_labels) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{_field_label(field_labels or {}, str(key))}: "
+            f"{_shown(item, (value_labels or {}).get(key, {}), field_labels, value_labels)}"
+            for key, item in value.items())
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
+    if labels and value in labels:
+        return str(labels[value])
     return str(value)
 
 

@@ -2,6 +2,7 @@
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from qms.core.audit import actor_label
 from qms.core.forms import AwardCycleForm, OrganizationForm
@@ -9,7 +10,7 @@ from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
 from qms.core.services import audit_query, get_organization, population_per_staff
 from qms.extensions import db
 from qms.forms import field_labels
-from qms.i18n import local_datetime
+from qms.i18n import datetime_html, localized, number, user_text
 from qms.spine import records
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
@@ -22,10 +23,10 @@ def organization_card(user, cycle) -> Card | None:
     per_staff = population_per_staff(org.population, org.staff_count)
     return Card(
         title=_("Organization profile"),
-        lines=[(_("Name"), org.name), (_("Motto"), org.motto),
-               (_("Population"), f"{org.population:,}" if org.population else "—"),
+        lines=[(_("Name"), user_text(localized(org, "name"))), (_("Motto"), user_text(org.motto)),
+               (_("Population"), number(org.population) if org.population else "—"),
                (_("Staff count"), str(org.staff_count or "—")),
-               (_("Population per staff"), f"{per_staff:,}" if per_staff else "—")],
+               (_("Population per staff"), number(per_staff) if per_staff else "—")],
         link=url_for("core.organization"), link_text=_("View the profile"))
 
 
@@ -35,7 +36,9 @@ def audit_card(user, cycle) -> Card | None:
     events = list(db.session.scalars(audit_query().limit(5)))
     return Card(
         title=_("Recent changes"),
-        lines=[(local_datetime(e.occurred_at), f"{actor_label(e)} · {e.entity_title}") for e in events],
+        lines=[(datetime_html(e.occurred_at), Markup("{} · {}").format(user_text(actor_label(e)),
+                                                                        user_text(e.entity_title)))
+               for e in events],
         link=url_for("core.audit_trail"), link_text=_("Open the audit trail"),
         note="" if events else _("Nothing has been changed yet."))
 
@@ -43,7 +46,7 @@ def audit_card(user, cycle) -> Card | None:
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "organization", Organization, _l("Organization"), endpoint="core.organization", url_kwarg=None,
-        field_labels=field_labels(OrganizationForm)))
+        field_labels={**field_labels(OrganizationForm), "public_catalogue": _l("Public catalogue open")}))
     records.register(records.RecordType(
         "award_cycle", AwardCycle, _l("Award cycle"), endpoint="core.edit_cycle", url_kwarg="cycle_id",
         readable_by=frozenset({Role.ADMIN}),

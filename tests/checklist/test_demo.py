@@ -31,3 +31,17 @@ def test_demo_checklist_page_shows_the_radar(login_as, db):
     gsa = services.assessments_of(current_cycle())[1]
     body = login_as(Role.LEADER).get(f"/checklist/assessments/{gsa.id}").get_data(as_text=True)
     assert 'src="data:image/svg+xml;base64,' in body and "待補強清單" in body
+
+
+def test_dimension_names_are_whole_beside_the_radar_and_titled_in_it(login_as, db):
+    import base64
+    import re
+
+    from qms.spine.access import Role
+
+    demo.seed_demo()
+    self_check = services.assessments_of(current_cycle())[0]
+    body = login_as(Role.LEADER).get(f"/checklist/assessments/{self_check.id}").get_data(as_text=True)
+    assert "1 文件格式統一與環境整備" in body and "1 文件格式統一與環…" not in body  # the table says it whole
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)).decode()
+    assert "<title>1 文件格式統一與環境整備</title>" in svg  # the radar may wrap it, the full text stays

@@ -1,5 +1,6 @@
 """The core pages: dashboard, organization profile, award cycles and the audit trail."""
 import datetime as dt
+import re
 
 from sqlalchemy import func, select
 
@@ -185,3 +186,35 @@ def test_server_error_page_hides_the_trace(app, login_as):
     assert response.status_code == 500
     assert "secret stack detail" not in body and "Traceback" not in body
     assert "伺服器發生錯誤" in body
+
+
+def test_audit_trail_shows_lists_and_mappings_as_labelled_text(login_as, db):
+    foreword = "本所秉持「尊重、專業、效率」的服務理念，" * 10  # 200 characters: shown shortened, whole on request
+    db.session.add_all([
+        AuditEvent(actor_name="品管小組", entity_type="dossier_version", entity_id=424242, entity_title="第 3 版",
+                   action="create", summary="", changes={"number": [None, 3], "options": [None, {
+                       "sections": ["cover", "contents"], "appended_evidence_ids": [], "locale": "zh_Hant_TW",
+                       "page_limit": 40}]}),
+        AuditEvent(actor_name="品管小組", entity_type="dossier", entity_id=424243, entity_title="參獎資料",
+                   action="update", summary="", changes={"sections": [["cover"], ["cover", "contents"]],
+                                                         "foreword": ["", foreword]}),
+    ])
+    db.session.commit()
+    body = login_as(Role.QUALITY).get("/audit").get_data(as_text=True)
+    assert "{'" not in body and "['" not in body and "'cover'" not in body  # no Python literals
+    assert "<dt>選項:</dt> <dd>章節: 封面、目錄; 附於文末的佐證資料 PDF: —; 語言: 繁體中文; 頁數上限: 40</dd>" in body
+    assert "<dt>章節:</dt> <dd>封面 → 封面、目錄</dd>" in body
+    assert "<dt>首長序言:</dt> <dd>— → <details" in body  # the long value is shortened ...
+    assert f"<summary>{foreword[:79]}…</summary>{foreword}</details>" in body  # ... with the whole of it at hand
+
+
+def test_audit_trail_wraps_a_long_record_name(login_as, db):
+    long_name = "LINE_pre_check_of_ID_card_renewal_" * 8  # 272 characters and nowhere to break a line
+    db.session.add(AuditEvent(actor_name="品管小組", entity_type="initiative", entity_id=424242,
+                              entity_title=long_name, action="delete", summary=long_name, changes={}))
+    db.session.commit()
+    body = login_as(Role.QUALITY).get("/audit").get_data(as_text=True)
+    assert re.search(f'<td class="qms-wrap">(<span lang="en">)?{long_name}', body)
+    with open("static/css/qms.css", encoding="utf-8") as css:
+        rule = next(line for line in css if line.startswith(".qms-wrap "))
+    assert "overflow-wrap: anywhere" in rule  # the cell breaks the name instead of widening the page
