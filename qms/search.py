@@ -1151,6 +1151,42 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     return results
 
 
+def lookup(text: str, *, access: Iterable[str], types: Iterable[str], limit: int = 10) -> list[Hit]:
+    """Records of these types holding every word typed, for a picker that finds records as one types.
+
+    Plain words only (no query syntax). A word may be the start of a title word: the last one because it is
+    still being typed, a Chinese one because jieba cuts a fragment ("跨機") differently from the whole ("跨機關").
+    An English fragment is also tried against the stems it may shorten to ("naturaliz" finds "natur")."""
+    from whoosh import query as q
+
+    types = list(types)
+    words = [(term, start, end) for term, _position, start, end, sub in analyse(text or "") if not sub]
+    if not words or not types:
+        return []
+    try:
+        searcher = _searcher()
+    except IndexUnavailable:
+        return []
+    typed_text = normalize(text)
+    parts = []
+    for number, (term, start, end) in enumerate(words):
+        typed = typed_text[start:end]
+        last = number == len(words) - 1
+        if not (last or _CJK.match(typed)):
+            parts.append(q.Term(DEFAULT_FIELD, term))
+            continue
+        options = [q.Term(DEFAULT_FIELD, term), q.Prefix("title", typed)]
+        if last and typed.isascii() and typed.isalpha():
+            options += [q.Term("title", typed[:size]) for size in range(max(4, len(typed) - 4), len(typed))]
+        parts.append(q.Or(options))
+    try:
+        found = searcher.search(q.And(parts), filter=_filter(access, {"type": types}), limit=limit)
+    except Exception as error:  # a malformed term whoosh cannot look up: nothing matches
+        log.info("lookup %r failed: %s", text, error)
+        return []
+    return [_hit(hit) for hit in found]
+
+
 def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[str] | None = None) -> list[Hit]:
     """Records whose text is most like the given record's (key "type:id"), excluding it."""
     try:

@@ -39,11 +39,14 @@ def _text_cell(value: str, quote: bool = True) -> str:
     return "'" + value if quote and is_formula_like(value) else value
 
 
-def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> bytes:
-    """rows[0] is the header row. Dates stay dates in XLSX/ODS; CSV gets ISO dates and a BOM for Excel."""
+def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1",
+          widths: Sequence[float] | None = None) -> bytes:
+    """rows[0] is the header row. Dates stay dates in XLSX/ODS; CSV gets ISO dates and a BOM for Excel.
+    `widths` gives the columns' widths in characters, in order (XLSX only: ODS and CSV files here carry none)."""
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
         workbook = Workbook()
         sheet = workbook.active
@@ -57,6 +60,8 @@ def write(rows: Sequence[Sequence], fmt: str, sheet_name: str = "Sheet1") -> byt
                     cell.data_type, cell.quotePrefix = "s", True
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        for number, width in enumerate(widths or (), start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

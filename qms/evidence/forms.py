@@ -1,7 +1,7 @@
 """Forms to add evidence: a file, a web link, or a link to a QMS record."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectChoice, SelectField, StringField, URLField, validators
+from wtforms import DateField, StringField, URLField, validators
 
 from qms.forms import QMSForm, length, optional, required
 
@@ -28,22 +28,16 @@ class EvidenceLinkForm(QMSForm):
 
 
 class EvidenceRecordForm(QMSForm):
-    record = SelectField(_l("QMS record"), validators=[required()],
-                         description=_l("Any record of QMS that shows this is done."))
+    # The choices are whatever the picker found for the words typed (evidence/_picker.html renders them as
+    # radio buttons); the service decides whether the posted "type:id" may be linked.
+    record = StringField(_l("QMS record"), validators=[
+        validators.InputRequired(message=_l("Choose a QMS record.")), length(200)])
     expires_on = DateField(_l("Expires on"), validators=[optional()], description=EXPIRES_HELP)
-
-    def set_record_choices(self, groups):
-        self.record.choices = [SelectChoice("", "—")] + [
-            SelectChoice(value, title, optgroup=label) for _name, label, entries in groups for value, title in entries]
 
 
 class CiteForm(QMSForm):
-    subject = SelectField(_l("Supports"), validators=[required()],
-                          description=_l("The checklist item (or other record) this stands as evidence for."))
-
-    def set_subject_choices(self, groups):
-        self.subject.choices = [SelectChoice("", "—")] + [
-            SelectChoice(value, title, optgroup=label) for _name, label, entries in groups for value, title in entries]
+    subject = StringField(_l("Supports"), validators=[
+        validators.InputRequired(message=_l("Choose what this supports.")), length(200)])
 
 
 FORMS = {"file": EvidenceFileForm, "link": EvidenceLinkForm, "record": EvidenceRecordForm}

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from qms import uploads
+from qms import search, uploads
 from qms.core import audit
 from qms.core.services import ServiceError
 from qms.evidence.models import Evidence, EvidenceKind
@@ -88,26 +90,74 @@ def linkable_types() -> list[records.RecordType]:
     return [rt for rt in records.all_types() if rt.evidence]
 
 
-def record_choices(user, limit: int = 200) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(type name, type label, [(value, title)]) for each record type that may stand as evidence."""
-    result = []
-    for record_type in linkable_types():
-        if not record_type.readable(user):
+@dataclass(frozen=True)
+class Match:
+    """A record found by what a person typed, to be chosen in a picker."""
+    value: str  # "type:id", what the linking form posts
+    title: str
+    type_label: str
+    url: str | None
+
+
+MATCHES = 10  # a short list: the person types more to narrow it
+TITLE_SCAN = 200  # records of a type the index does not hold whose titles are compared (the latest ones)
+
+
+def _matches(user, text: str, types: list[records.RecordType], keep: Callable[[records.RecordType, Any], bool],
+             exclude: tuple[str, int] | None, limit: int) -> list[Match]:
+    """Records of these types matching what was typed: searched in the full-text index where a type is indexed,
+    by title for the (few-recorded) types it does not hold; never `exclude`, only what `keep` accepts."""
+    text = (text or "").strip()[:200]
+    types = [rt for rt in types if rt.readable(user)]
+    if not text or not types:
+        return []
+    hits = search.lookup(text, access=search.user_access_terms(user),
+                         types=[rt.name for rt in types if rt.search is not None], limit=limit * 3)
+    refs = [(hit.type, hit.record_id) for hit in hits]
+    wanted = search.normalize(text)
+    for record_type in types:
+        if record_type.search is None:
+            model = record_type.model
+            for record in db.session.scalars(select(model).order_by(model.id.desc()).limit(TITLE_SCAN)):
+                if wanted in search.normalize(record_type.title(record)):
+                    refs.append((record_type.name, record.id))
+    loaded = records.load_many(refs)
+    by_name = {rt.name: rt for rt in types}
+    found: list[Match] = []
+    seen = set()
+    for ref in refs:
+        record_type, record = by_name.get(ref[0]), loaded.get(ref)
+        if record is None or record_type is None or ref == exclude or ref in seen or not keep(record_type, record):
             continue
-        model = record_type.model
-        found = db.session.scalars(select(model).order_by(model.id.desc()).limit(limit))
-        result.append((record_type.name, str(record_type.label),
-                       [(f"{record_type.name}:{record.id}", record_type.title(record)) for record in found]))
-    return result
+        seen.add(ref)
+        found.append(Match(f"{ref[0]}:{ref[1]}", record_type.title(record), str(record_type.label),
+                           record_type.url_for(record.id)))
+        if len(found) == limit:
+            break
+    return found
+
+
+def find_evidence(user, text: str, subject, limit: int = MATCHES) -> list[Match]:
+    """Records the user may read that may stand as evidence, matching what was typed; never the subject itself."""
+    own = records.type_of(subject).name
+    return _matches(user, text, linkable_types(), lambda _rt, _record: True, (own, subject.id), limit)
+
+
+def _parse(reference: str) -> tuple[records.RecordType | None, int]:
+    """The record type and id a 'type:id' reference names, or (None, 0) when it names none."""
+    type_name, _sep, raw_id = (reference or "").partition(":")
+    record_type = records.get(type_name)
+    if record_type is None or not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
+        return None, 0
+    return record_type, int(raw_id)
 
 
 def resolve(reference: str, user):
     """The record behind a 'type:id' reference, if it may stand as evidence and the user may read it."""
-    type_name, _sep, raw_id = (reference or "").partition(":")
-    record_type = records.get(type_name)
-    if record_type is None or not record_type.evidence or not raw_id.isdigit():
+    record_type, record_id = _parse(reference)
+    if record_type is None or not record_type.evidence:
         return None
-    record = db.session.get(record_type.model, int(raw_id))
+    record = db.session.get(record_type.model, record_id)
     if record is None or not record_type.readable(user):
         return None
     return record
@@ -163,28 +213,40 @@ def links(entries: list[Evidence]) -> dict[int, tuple[str, str | None]]:
     return result
 
 
-def subject_choices(user, exclude_type: str | None = None, limit: int = 200):
-    """(type name, type label, [(value, title)]) of records this user may add evidence to."""
-    result = []
-    for record_type in records.all_types():
-        if record_type.can_edit is None or record_type.name == exclude_type or not record_type.readable(user):
+def subject_types() -> list[records.RecordType]:
+    return [rt for rt in records.all_types() if rt.can_edit is not None]
+
+
+def find_subjects(user, text: str, record, limit: int = MATCHES) -> list[Match]:
+    """Records the user may add evidence to, matching what was typed, for `record` to support; never itself."""
+    own = records.type_of(record).name
+    return _matches(user, text, subject_types(), lambda rt, subject: rt.can_edit(user, subject), (own, record.id),
+                    limit)
+
+
+def may_cite(user, record, probe: int = 200) -> bool:
+    """Whether to offer this user to link `record` as evidence elsewhere: some record they may add evidence to
+    exists among the latest of each type (a bounded look, so a page never reads every record)."""
+    own = records.type_of(record).name
+    for record_type in subject_types():
+        if not record_type.readable(user):
             continue
         model = record_type.model
-        found = [r for r in db.session.scalars(select(model).order_by(model.id.desc()).limit(limit))
-                 if record_type.can_edit(user, r)]
-        if found:
-            result.append((record_type.name, str(record_type.label),
-                           [(f"{record_type.name}:{r.id}", record_type.title(r)) for r in found]))
-    return result
+        for subject in db.session.scalars(select(model).order_by(model.id.desc()).limit(probe)):
+            if (record_type.name, subject.id) != (own, record.id) and record_type.can_edit(user, subject):
+                return True
+    return False
 
 
 def cite(record, subject_reference: str, actor) -> Evidence:
     """Let record stand as evidence for the subject named by 'type:id' (e.g. an initiative for a checklist item)."""
-    type_name, _sep, raw_id = (subject_reference or "").partition(":")
-    record_type = records.get(type_name)
-    subject = db.session.get(record_type.model, int(raw_id)) if record_type and raw_id.isdigit() else None
-    if subject is None or record_type.can_edit is None or not record_type.can_edit(actor, subject):
+    record_type, subject_id = _parse(subject_reference)
+    subject = db.session.get(record_type.model, subject_id) if record_type else None
+    if subject is None or record_type.can_edit is None or not record_type.readable(actor) \
+            or not record_type.can_edit(actor, subject):
         raise ServiceError(_("Choose what this supports."), field="subject")
+    if subject is record:
+        raise ServiceError(_("A record cannot be its own evidence."), field="subject")
     own_type = records.type_of(record)
     return add_record(subject, f"{own_type.name}:{record.id}", None, actor)
 
