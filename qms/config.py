@@ -62,6 +62,8 @@ class Config:
     SESSION_IDLE_MINUTES = 8 * 60  # a session unused this long ends (a working day)
     PASSWORD_MIN_LENGTH = 12  # OWASP ASVS; passwords are also checked against common ones (zxcvbn)
     QMS_DOSSIER_SYNC = False  # True: render dossier versions inside the request (tests), not in a thread
+    # How long a citizen's contact details left with a kiosk vote are kept; the kiosk's personal-data notice says so.
+    QMS_KIOSK_CONTACT_RETENTION_DAYS = 365
 
 
 class TestConfig(Config):
@@ -84,6 +86,7 @@ ENV_SETTINGS = {
     "QMS_MAX_SHEET_CELLS": ("QMS_MAX_SHEET_CELLS", int),
     "QMS_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
+    "QMS_KIOSK_CONTACT_RETENTION_DAYS": ("QMS_KIOSK_CONTACT_RETENTION_DAYS", int),
 }
 
 

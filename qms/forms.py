@@ -140,8 +140,15 @@ class ConfirmForm(QMSForm):
 
 
 def choices(pairs) -> list[SelectChoice]:
-    """SelectField options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """SelectField options from (value, label) pairs; an option naming user data in another language than the
+    page (a Chinese name in the English UI) carries its `lang` (WCAG 3.1.2)."""
+    from qms.i18n import lang_of  # qms.i18n reaches qms.core, whose forms build on this module
+
+    result = []
+    for value, label in pairs:
+        lang = lang_of(label) if isinstance(label, str) else ""  # translated (lazy) labels are the page's language
+        result.append(SelectChoice(value, label, render_kw={"lang": lang} if lang else {}))
+    return result
 
 
 class CheckboxList(SelectMultipleField):

@@ -1,11 +1,15 @@
-"""Language and time-zone choice, and the date filters that show ROC (民國) years in Chinese."""
+"""Language and time-zone choice, and how QMS shows dates (ROC 民國 years in Chinese), numbers, percentages and
+records named in both languages: one function each, used by the pages, the exports' labels and the PDFs."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from qms.core.services import roc_year
 
@@ -43,25 +47,165 @@ def roc_date(value: dt.date) -> str:
     return f"民國{roc_year(value.year)}年{value.month}月{value.day}日"
 
 
-def local_date(value: dt.date | None) -> str:
-    if value is None:
-        return ""
-    if is_chinese():
-        return roc_date(value)
-    return format_date(value, "medium")
+def _local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of a date, or of a moment in the office's time zone."""
+    return to_user_timezone(value).date() if isinstance(value, dt.datetime) else value
 
 
-def local_datetime(value: dt.datetime | None) -> str:
+def date_text(value: dt.date | dt.datetime | None) -> str:
+    """A date as people read it, always with its year: 民國115年12月2日 in Chinese, 2 December 2026 in English.
+    Exports keep ISO dates instead (machine-readable)."""
     if value is None:
         return ""
+    day = _local_day(value)
     if is_chinese():
-        local = format_datetime(value, "yyyy-MM-dd HH:mm")
-        year = int(local[:4])
-        return f"民國{roc_year(year)}年{int(local[5:7])}月{int(local[8:10])}日 {local[11:]}"
-    return format_datetime(value, "medium")
+        return roc_date(day)
+    return format_date(day, "d MMMM y")
+
+
+def datetime_text(value: dt.datetime | None) -> str:
+    """A moment in the office's time zone: 民國115年12月2日 14:05, or 2 December 2026, 14:05."""
+    if value is None:
+        return ""
+    local = to_user_timezone(value)
+    return f"{date_text(local.date())} {local:%H:%M}" if is_chinese() else f"{date_text(local.date())}, {local:%H:%M}"
+
+
+def month_text(year: int, month: int) -> str:
+    """A month with its year: 民國115年12月, or December 2026."""
+    if is_chinese():
+        return f"民國{roc_year(year)}年{month}月"
+    return format_date(dt.date(year, month, 1), "MMMM y")
+
+
+def _time_element(iso: str, text: str) -> Markup:
+    # The AD date stays at hand in the Chinese UI (a tooltip), and in the markup for machines.
+    title = Markup(' title="{}"').format(iso[:10]) if is_chinese() else ""
+    return Markup('<time datetime="{}"{}>{}</time>').format(iso, title, text)
+
+
+def date_html(value: dt.date | dt.datetime | None) -> Markup:
+    """The `date` filter: date_text in a <time> element carrying the ISO date."""
+    if value is None:
+        return Markup("")
+    return _time_element(_local_day(value).isoformat(), date_text(value))
+
+
+def datetime_html(value: dt.datetime | None) -> Markup:
+    """The `datetime` filter: datetime_text in a <time> element carrying the ISO moment."""
+    if value is None:
+        return Markup("")
+    return _time_element(to_user_timezone(value).isoformat(timespec="minutes"), datetime_text(value))
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+NO_FIGURE = "—"
+
+
+def rounded(value, places: int = 0) -> Decimal | None:
+    """A figure rounded half away from zero (62.5 → 63, 61.5 → 62, −0.5 → −1), never to −0; None when there
+    is no finite figure. Floats are taken at their shortest decimal form (0.145 stays 0.145, not 0.14499…)."""
+    if value is None:
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            return None
+        result = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return None
+    return result.copy_abs() if result.is_zero() else result
+
+
+def number(value, places: int = 0, trim: bool = False) -> str:
+    """A figure as the pages, exports' labels and PDFs show it: rounded half away from zero, thousands grouped;
+    `trim` drops trailing zeros of the decimals (a weight of 10 reads 10, of 2.5 reads 2.5)."""
+    result = rounded(value, places)
+    if result is None:
+        return NO_FIGURE
+    text = f"{result:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if trim and "." in text else text
+
+
+def percent(value, places: int = 0) -> str:
+    """A percentage given in percent (62.5 → "63 %"): rounded as number() does."""
+    result = rounded(value, places)
+    return NO_FIGURE if result is None else f"{result:,.{places}f} %"
+
+
+# --- records in two languages, and user data in another language than the page -----------------
+
+# CJK punctuation, ideographs, compatibility ideographs and full-width forms.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def localized(record, field: str = "name") -> str:
+    """The record's `field` in the reader's language (name_zh/name_en, title_zh/title_en, text_zh/text_en ...),
+    or in the other language when the reader's is empty. A record whose Chinese is plain `field` (Organization's
+    name and name_en) works too."""
+    chinese = getattr(record, f"{field}_zh", None) or getattr(record, field, "") or ""
+    english = getattr(record, f"{field}_en", "") or ""
+    return (chinese or english) if is_chinese() else (english or chinese)
+
+
+def lang_of(text) -> str:
+    """The lang tag user data needs on this page (WCAG 3.1.2): "zh-Hant" for Chinese in the English UI,
+    "en" for Latin-only text in the Chinese UI, "" when it is in the page's language or has no words."""
+    if not text or not has_request_context():
+        return ""
+    text = str(text)
+    if not is_chinese():
+        return "zh-Hant" if CJK.search(text) else ""
+    return "en" if LATIN.search(text) and not CJK.search(text) else ""
+
+
+def lang_attr(text) -> Markup:
+    """` lang="zh-Hant"` for an element that holds `text`, or nothing."""
+    lang = lang_of(text)
+    return Markup(' lang="{}"').format(lang) if lang else Markup("")
+
+
+def user_text(text) -> Markup:
+    """User data, in a <span lang> when it is in another language than the page (already-marked HTML is kept)."""
+    if text is None:
+        return Markup("")
+    if isinstance(text, Markup):
+        return text
+    lang = lang_of(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text) if lang else escape(text)
+
+
+def list_separator() -> str:
+    """What runs the items of a list together: 「、」 in Chinese, ", " in English."""
+    return "、" if is_chinese() else ", "
+
+
+def clause_separator() -> str:
+    """What runs whole clauses (a list of problems) together: 「；」 in Chinese, "; " in English."""
+    return "；" if is_chinese() else "; "
+
+
+def list_text(items) -> Markup:
+    """Items run together as the page's language does: 「甲、乙」 in Chinese, "A, B" in English; each item user data
+    marked as user_text does (an item may be a translated label too)."""
+    return Markup(list_separator()).join(user_text(item if isinstance(item, str) else str(item)) for item in items)
 
 
 def register_template_filters(app) -> None:
-    app.add_template_filter(local_date, "local_date")
-    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(date_html, "date")
+    app.add_template_filter(datetime_html, "datetime")
+    app.add_template_filter(date_text, "date_text")
+    app.add_template_filter(datetime_text, "datetime_text")
+    app.add_template_global(month_text, "month_text")
+    app.add_template_filter(rounded, "rounded")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+    app.add_template_global(localized, "localized")
+    app.add_template_global(lang_of, "lang_of")
+    app.add_template_global(lang_attr, "lang_attr")
+    app.add_template_filter(user_text, "user_text")
+    app.add_template_filter(list_text, "list_text")
+    app.add_template_global(list_separator, "list_separator")
     app.add_template_global(html_lang, "html_lang")

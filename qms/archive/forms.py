@@ -45,9 +45,9 @@ class PublicationForm(QMSForm):
     pages = IntegerField(_l("Pages"), validators=[optional(), number_range(min=1, max=100000)])
     abstract = TextAreaField(_l("Abstract"), validators=[optional(), length(20000)], render_kw={"rows": 5})
     keywords = StringField(_l("Keywords"), validators=[optional(), length(1000)],
-                           description=_l("Separated by commas or 、."))
+                           description=_l("Separated by commas; Chinese commas work too."))
     subjects = StringField(_l("Subjects"), validators=[optional(), length(1000)],
-                           description=_l("Separated by commas or 、."))
+                           description=_l("Separated by commas; Chinese commas work too."))
     holdings = TextAreaField(_l("Holding libraries"), validators=[optional(), length(5000)], render_kw={"rows": 3},
                              description=_l("One library per line, then | and its call number, e.g. "
                                             "“National Central Library | 544.2 8467”."))

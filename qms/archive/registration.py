@@ -27,7 +27,7 @@ def archive_card(user, cycle) -> Card | None:
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "publication", Publication, _l("Publication"), title=str, endpoint="archive.publication",
-        url_kwarg="publication_id", evidence=True, can_edit=services.can_edit,
+        url_kwarg="publication_id", evidence=True, can_edit=services.can_edit, when=lambda p: p.year,
         search=records.SearchSpec(document=services.search_document,
                                   parents={PublicationFile: lambda f: f.publication_id,
                                            Holding: lambda h: h.publication_id},

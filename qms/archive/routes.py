@@ -15,6 +15,7 @@ from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
 from qms.forms import ConfirmForm
+from qms.i18n import list_separator
 from qms.spine import access
 from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, show_service_error
@@ -74,8 +75,7 @@ def index():
 
 def _publication_page(found: Publication, file_form: FileForm | None = None, status: int = 200):
     can_edit = services.can_edit(current_user)
-    cite_form = CiteForm()
-    cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="publication"))
+    cite_form = CiteForm() if evidence.may_cite(current_user, found) else None
     similar = search.more_like(f"publication:{found.id}", access=search.user_access_terms(current_user),
                                types=["publication"])
     return render_template(
@@ -107,8 +107,8 @@ def _save(publication: Publication | None):
     form = PublicationForm(obj=publication if request.method == "GET" else None)
     if request.method == "GET" and publication is not None:
         form.kind.data = publication.kind.value
-        form.keywords.data = "、".join(publication.keywords)
-        form.subjects.data = "、".join(publication.subjects)
+        form.keywords.data = list_separator().join(publication.keywords)
+        form.subjects.data = list_separator().join(publication.subjects)
         form.holdings.data = "\n".join(f"{h.library} | {h.call_number}" if h.call_number else h.library
                                        for h in publication.holdings)
         form.isbn.data = publication.isbn10 or publication.isbn or ""

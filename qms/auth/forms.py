@@ -1,6 +1,15 @@
 """Forms for signing in, passwords, the language switch and user administration."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, validators
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    validators,
+)
 
 from qms.auth.models import LOCALE_LABELS
 from qms.forms import QMSForm, choices, email, length, optional, required
@@ -13,8 +22,13 @@ def _role_choices():
     return choices((role.value, label) for role, label in ROLE_LABELS.items())
 
 
+LOCALE_TAGS = {"zh_Hant_TW": "zh-Hant-TW", "en": "en"}
+
+
 def _locale_choices():
-    return choices(LOCALE_LABELS.items())
+    # Each language is named in itself (繁體中文, English), so each option carries its own lang whatever the page's.
+    return [SelectChoice(value, label, render_kw={"lang": LOCALE_TAGS.get(value, value)})
+            for value, label in LOCALE_LABELS.items()]
 
 
 def _password_match(field_name):

@@ -40,7 +40,7 @@ class MetricForm(QMSForm):
 class ValueForm(QMSForm):
     metric_id = SelectField(_l("Metric"), validators=[required()])
     year = IntegerField(_l("Year"), validators=[required(), number_range(min=1900, max=2200)],
-                        description=_l("The year in AD (民國 year + 1911)."))
+                        description=_l("The year in AD (ROC year + 1911)."))
     value = DecimalField(_l("Value"), places=4,
                          validators=[required(), number_range(min=-1_000_000_000, max=1_000_000_000)])
     source = StringField(_l("Source"), validators=[optional(), length(500)],

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from qms.benchmarking import dossier, services
 from qms.benchmarking.forms import MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import DECISION_LABELS, BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
+from qms.i18n import localized, user_text
 from qms.spine import records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
@@ -30,8 +31,8 @@ def benchmarking_card(user, cycle) -> Card | None:
     for column in comparison.columns:
         cell = comparison.cells[(office.id, column.metric.id)]
         if cell.rank:
-            lines.append((column.metric.name_zh, _("rank %(rank)d of %(count)d", rank=cell.rank,
-                                                   count=column.ranked)))
+            lines.append((user_text(localized(column.metric, "name")),
+                          _("rank %(rank)d of %(count)d", rank=cell.rank, count=column.ranked)))
     return Card(title=_("Benchmarking %(year)d", year=year), lines=lines,
                 link=url_for("benchmarking.index"), link_text=_("Open the comparison"))
 
@@ -39,9 +40,11 @@ def benchmarking_card(user, cycle) -> Card | None:
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "peer_organization", PeerOrganization, _l("Peer organization"), endpoint="benchmarking.peer",
-        url_kwarg="peer_id", field_labels=_labels(PeerForm, services.PEER_FIELDS)))
+        url_kwarg="peer_id", title=lambda peer: localized(peer, "name"),
+        field_labels=_labels(PeerForm, services.PEER_FIELDS)))
     records.register(records.RecordType("benchmark_metric", BenchmarkMetric, _l("Benchmarking metric"),
                                         endpoint="benchmarking.metrics", url_kwarg=None,
+                                        title=lambda metric: localized(metric, "name"),
                                         field_labels=_labels(MetricForm, services.METRIC_FIELDS)))
     records.register(records.RecordType(
         "metric_value", MetricValue, _l("Benchmarking value"),
@@ -49,7 +52,7 @@ def register(app: Flask) -> None:
                       "peer_id": _l("Office or organization"), "metric_id": _l("Metric")}))
     records.register(records.RecordType(
         "benchmark_note", BenchmarkNote, _l("Benchmarking note"), endpoint="benchmarking.note", url_kwarg="note_id",
-        evidence=True, can_edit=services.can_edit, summary=_note_summary,
+        evidence=True, can_edit=services.can_edit, summary=_note_summary, when=lambda note: note.visited_on,
         search=records.SearchSpec(document=lambda note: {
             "title": note.title, "body": _note_summary(note), "author": note.peer.name_zh if note.peer else "",
             "date": note.visited_on or note.created_at}),

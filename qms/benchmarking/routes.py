@@ -17,7 +17,7 @@ from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
-from qms.i18n import is_chinese
+from qms.i18n import is_chinese, localized
 from qms.spine import access, clock
 from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, import_view, show_service_error
@@ -26,17 +26,14 @@ bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
 
 def name(record) -> str:
-    return record.name_en if not is_chinese() and getattr(record, "name_en", "") else record.name_zh
+    return localized(record, "name")
 
 
-def shown(value, metric: BenchmarkMetric) -> str:
-    if value is None:
-        return "n/a"
-    return f"{services.rounded(value, metric.decimals):,.{metric.decimals}f}"
+shown = services.shown
 
 
 def reason_text(reason: str) -> str:
-    return {"zero": _("n/a: the denominator is zero"), "missing": _("n/a: a value is missing")}.get(reason, "n/a")
+    return {"zero": _("n/a: the denominator is zero"), "missing": _("n/a: a value is missing")}.get(reason, _("n/a"))
 
 
 # --- the comparison ---------------------------------------------------------------------------
@@ -64,9 +61,9 @@ def index():
         trend = services.trend(trend_metric)
         if trend:
             chart = data_uri(trend_lines([year_ for year_, _own, _median in trend],
-                                         [(_("This office"), [own for _y, own, _m in trend]),
-                                          (_("Peer median"), [median for _y, _o, median in trend])],
-                                         unit=trend_metric.unit))
+                                         [(_("This office"), [own for _y, own, _m in trend])],
+                                         unit=trend_metric.unit,
+                                         reference=(_("Peer median"), [median for _y, _o, median in trend])))
     return render_template("benchmarking/index.html", form=form, comparison=comparison, year=year, name=name,
                            shown=shown, reason_text=reason_text, trend=trend, trend_metric=trend_metric, chart=chart,
                            chosen=chosen, import_form=ImportForm() if services.can_edit(current_user) else None)
@@ -114,7 +111,7 @@ def _save_peer(peer: PeerOrganization | None):
     if request.method == "GET" and peer is not None:
         form.kind.data = peer.kind.value
     return edit_view(form, save=lambda: services.save_peer(peer, _peer_values(form), current_user),
-                     success=lambda saved: _("Organization %(name)s saved.", name=saved.name_zh),
+                     success=lambda saved: _("Organization %(name)s saved.", name=localized(saved, "name")),
                      redirect_to=lambda saved: url_for("benchmarking.peer", peer_id=saved.id),
                      template="benchmarking/peer_form.html", peer=peer)
 
@@ -244,8 +241,7 @@ def notes():
 def note(note_id: int):
     found = db.get_or_404(BenchmarkNote, note_id)
     entries = evidence.for_subject(found)
-    cite_form = CiteForm()
-    cite_form.set_subject_choices(evidence.subject_choices(current_user, exclude_type="benchmark_note"))
+    cite_form = CiteForm() if evidence.may_cite(current_user, found) else None
     return render_template(
         "benchmarking/note.html", note=found, evidence=entries, evidence_links=evidence.links(entries),
         can_edit=services.can_edit(current_user), subject_type="benchmark_note", subject_id=found.id,

@@ -1,15 +1,15 @@
 """Rules and writes of the benchmarking register, and the comparison table computed from it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from qms import imports, uploads
+from qms import i18n, imports, uploads
 from qms.auth.models import User
 from qms.benchmarking import ranking
 from qms.benchmarking.models import (
@@ -152,10 +152,13 @@ def years() -> list[int]:
     return sorted(set(db.session.scalars(select(MetricValue.year).distinct())), reverse=True)
 
 
-def default_year() -> int | None:
-    """The latest year in which at least two organizations have values (a comparison), else the latest year."""
+def default_year(among: Callable[[int], bool] | None = None) -> int | None:
+    """The latest year in which at least two organizations have values (a comparison), else the latest year;
+    only the years `among(year)` accepts, when it is given (the years of an award cycle's period)."""
     counts = db.session.execute(select(MetricValue.year, func.count(func.distinct(MetricValue.peer_id)))
                                 .group_by(MetricValue.year)).all()
+    if among is not None:
+        counts = [(year, organizations) for year, organizations in counts if among(year)]
     compared = [year for year, organizations in counts if organizations >= 2]
     if compared:
         return max(compared)
@@ -277,10 +280,20 @@ def delete_note(note: BenchmarkNote, actor) -> None:
 # --- export and import ------------------------------------------------------------------------
 
 def rounded(value: Decimal, decimals: int):
-    """A value as the table shows it: half up to the metric's decimals (an int when there are none)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    result = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    """A value as the table shows it: half away from zero to the metric's decimals (an int when there are none)."""
+    result = i18n.rounded(value, decimals)
     return int(result) if decimals == 0 else float(result)
+
+
+def shown(value, metric: BenchmarkMetric, finer: bool = False) -> str:
+    """A value as the pages and the PDF show it. `finer` (a median, a gap to it): one more decimal when the metric's
+    own would round it, so that a median of 35.5 and an office at 41 read 35.5 and −5.5, not 36 and −6."""
+    if value is None:
+        return _("n/a")
+    places = metric.decimals
+    if finer and i18n.rounded(value, places) != i18n.rounded(value, places + 1):
+        places += 1
+    return i18n.number(value, places)
 
 
 def export_rows(comparison: Comparison, chinese: bool) -> list[list]:

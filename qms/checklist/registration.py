@@ -7,14 +7,14 @@ from flask_babel import lazy_gettext as _l
 from qms.checklist import dossier, services
 from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
-from qms.i18n import is_chinese
+from qms.i18n import localized, rounded, user_text
 from qms.spine import clock, commands, records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
 
 
 def _item_title(item: AssessmentItem) -> str:
-    return f"{item.assessment.award_cycle.year} · {item.node.code} {item.node.name_zh}"
+    return f"{item.assessment.award_cycle.year} · {item.node.code} {localized(item.node, 'name')}"
 
 
 def readiness_card(user, cycle) -> Card | None:
@@ -25,9 +25,11 @@ def readiness_card(user, cycle) -> Card | None:
     lines = []
     for assessment in assessments:
         rollup = figures[assessment.id]
-        lines.append((assessment.framework.name_zh if is_chinese() else assessment.framework.name_en,
+        # Rounded half away from zero first, as every page shows a percentage (qms.i18n.percent).
+        lines.append((user_text(localized(assessment.framework, "name")),
                       _("%(readiness).0f %% ready · %(ready)d of %(items)d items ready",
-                        readiness=rollup.readiness or 0, ready=rollup.ready_items, items=rollup.items)))
+                        readiness=float(rounded(rollup.readiness or 0)), ready=rollup.ready_items,
+                        items=rollup.items)))
     owned, overdue = services.owned_items(user, assessments, clock.today())
     if owned:
         lines.append((_("Your items"), _("%(owned)d items, %(overdue)d overdue", owned=owned, overdue=overdue)))
@@ -45,7 +47,7 @@ def import_frameworks_command():
 
 def register(app: Flask) -> None:
     records.register(records.RecordType(
-        "framework", Framework, _l("Award framework"), title=lambda f: f"{f.name_zh} v{f.version}",
+        "framework", Framework, _l("Award framework"), title=lambda f: f"{localized(f, 'name')} v{f.version}",
         endpoint="checklist.framework", url_kwarg="framework_id",
         field_labels={"key": "key", "version": _l("Version"), "edition": _l("Edition"),
                       "source_name": _l("Source file"), "items": _l("Items")}))
@@ -57,6 +59,7 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
         url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
+        cycle_id=lambda item: item.assessment.award_cycle_id,
         search=records.SearchSpec(document=lambda item: {
             "title": _item_title(item), "date": item.updated_at,
             "body": "\n\n".join(t for t in (item.narrative, item.strengths, item.opportunities) if t)}),

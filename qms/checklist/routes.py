@@ -20,7 +20,7 @@ from qms.core.services import ServiceError, current_cycle, list_cycles
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
-from qms.i18n import is_chinese
+from qms.i18n import is_chinese, localized
 from qms.spine import access, clock
 from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, import_view
@@ -30,7 +30,7 @@ MAX_FRAMEWORK_BYTES = 1024 * 1024
 
 
 def node_name(node: FrameworkNode | Framework) -> str:
-    return node.name_zh if is_chinese() else node.name_en
+    return localized(node, "name")
 
 
 # --- overview and frameworks ------------------------------------------------------------------
@@ -50,8 +50,9 @@ def index():
 def _adopt_form(formdata=None) -> AdoptForm:
     form = AdoptForm(formdata=formdata)
     form.award_cycle_id.choices = choices((str(c.id), str(c)) for c in list_cycles())
-    form.framework_id.choices = choices((str(f.id), f"{node_name(f)} · v{f.version} ({f.edition})")
-                                        for f in services.list_frameworks())
+    form.framework_id.choices = choices(
+        (str(f.id), f"{node_name(f)} · v{f.version}" + (f" ({f.edition})" if f.edition else ""))
+        for f in services.list_frameworks())
     if formdata is None and (cycle := current_cycle()) is not None:
         form.award_cycle_id.data = str(cycle.id)
     return form
@@ -160,7 +161,8 @@ def export(assessment_id: int, fmt: str):
         abort(404)
     found = db.get_or_404(Assessment, assessment_id)
     view = services.checklist_view(found, clock.today())
-    data = spreadsheets.write(services.export_rows(view, is_chinese()), fmt, sheet_name=found.framework.key)
+    data = spreadsheets.write(services.export_rows(view, is_chinese()), fmt, sheet_name=found.framework.key,
+                              widths=services.export_widths())
     filename = f"checklist-{found.award_cycle.year}-{found.framework.key}.{fmt}"
     return Response(data, mimetype=spreadsheets.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -23,6 +23,7 @@ from qms.core.services import ServiceError, delete_record, save_record
 from qms.evidence import services as evidence
 from qms.evidence.models import Evidence
 from qms.extensions import db
+from qms.i18n import rounded
 from qms.spine.access import Role
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "score", "target_score", "narrative", "strengths", "opportunities")
@@ -259,10 +260,10 @@ def checklist_view(assessment: Assessment, today: dt.date) -> ChecklistView:
 
 
 def top_level_figures(view: ChecklistView, name=lambda node: node.name_zh) -> list[tuple[str, float, float]]:
-    """(code and short name, score, readiness) per top-level dimension, or per item of a flat framework."""
+    """(code and name, score, readiness) per top-level dimension, or per item of a flat framework. The name is
+    whole: the radar chart wraps or shortens it where it must (keeping the full text), the table wraps it."""
     def label(node):
-        text = name(node)
-        return f"{node.code} {text[:8]}…" if len(text) > 9 else f"{node.code} {text}"
+        return f"{node.code} {name(node)}"
 
     result = []
     for dimension in view.dimensions:
@@ -300,14 +301,20 @@ def owned_items(user, assessments: list[Assessment], today: dt.date) -> tuple[in
 # --- export and import ------------------------------------------------------------------------
 
 EXPORT_COLUMNS = ("code", "item", "points", "owner", "due_date", "status", "score", "target_score", "readiness",
-                  "evidence")
+                  "evidence", "narrative", "strengths", "opportunities")
+# Column widths in characters (XLSX): the long texts get room to be read without widening a column first.
+EXPORT_WIDTHS = {"code": 8, "item": 36, "points": 8, "owner": 16, "due_date": 12, "status": 12, "score": 10,
+                 "target_score": 12, "readiness": 12, "evidence": 10, "narrative": 60, "strengths": 40,
+                 "opportunities": 40}
 IMPORT_COLUMNS = ("code", "owner", "due_date", "status")
 
 
 def column_labels() -> dict[str, str]:
     return {"code": _("Code"), "item": _("Item"), "points": _("Points"), "owner": _("Owner (username)"),
             "due_date": _("Due date"), "status": _("Status"), "score": _("Score (%)"),
-            "target_score": _("Target score (%)"), "readiness": _("Readiness (%)"), "evidence": _("Evidence")}
+            "target_score": _("Target score (%)"), "readiness": _("Readiness (%)"), "evidence": _("Evidence"),
+            "narrative": _("Narrative"), "strengths": _("Strengths"),
+            "opportunities": _("Opportunities for improvement")}
 
 
 def export_rows(view: ChecklistView, chinese: bool) -> list[list]:
@@ -317,8 +324,13 @@ def export_rows(view: ChecklistView, chinese: bool) -> list[list]:
         item, node = row.item, row.item.node
         rows.append([node.code, node.name_zh if chinese else node.name_en, float(node.points),
                      item.owner.username if item.owner else "", item.due_date, str(item.status.label),
-                     item.score, item.target_score, round(row.readiness, 1), row.evidence_count])
+                     item.score, item.target_score, float(rounded(row.readiness, 1)), row.evidence_count,
+                     item.narrative, item.strengths, item.opportunities])
     return rows
+
+
+def export_widths() -> list[int]:
+    return [EXPORT_WIDTHS[column] for column in EXPORT_COLUMNS]
 
 
 
