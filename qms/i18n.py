@@ -190,7 +190,7 @@ def clause_separator() -> str:
 def list_text(items) -> Markup:
     """Items run together as the page's language does: 「甲、乙」 in Chinese, "A, B" in English; each item user data
     marked as user_text does (an item may be a translated label too)."""
-    return Markup(list_separator()).join(user_text(item if isinstance(item, str) else str(item)) for item in items)
+    return escape(list_separator()).join(user_text(item if isinstance(item, str) else str(item)) for item in items)
 
 
 def register_template_filters(app) -> None:
