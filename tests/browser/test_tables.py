@@ -49,6 +49,7 @@ def long_audit_event(live_server, migrated_database):
                                   entity_title=LONG_NAME, action="delete", summary=LONG_NAME, changes={}))
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()
     return LONG_NAME
 
 

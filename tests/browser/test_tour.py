@@ -66,6 +66,7 @@ def pages_for(database_url: str, username: str) -> list[tuple[str, str]]:
             if url:
                 found.append((f"record-{record_type.name}", url))
         db.session.remove()
+        db.engine.dispose()  # no connection left for the garbage collector to close mid-test
     seen, unique = set(), []
     for name, path in found:
         if path not in seen:
@@ -162,6 +163,7 @@ def test_kiosk_at_phone_width(browser, live_server, migrated_database, axe):
     with app.app_context():
         _kiosk, token = services.issue_kiosk_token("第 3 櫃台平板", None)
         db.session.remove()
+        db.engine.dispose()
     context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 844})
     page = context.new_page()
     errors = watch(page)

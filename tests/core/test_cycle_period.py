@@ -11,7 +11,7 @@ from qms.core.services import ServiceError
 from qms.spine.access import Role
 from tests.factories import AwardCycleFactory
 
-CYCLE = {"award_name": "政府服務品質獎", "year": "2015", "status": "preparing"}
+CYCLE = {"award_name": "政府服務品質獎", "year": 2015, "status": "preparing"}
 
 
 def test_the_period_is_set_in_the_cycle_form_and_listed(login_as, db):
