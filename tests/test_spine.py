@@ -56,7 +56,7 @@ def test_every_feature_package_is_known():
 
 def test_importing_the_spine_imports_no_feature():
     code = ("import sys, qms.spine, qms.spine.records, qms.spine.navigation, qms.spine.sections, "
-            "qms.spine.commands, qms.spine.clock, qms.spine.access, qms.spine.enums; "
+            "qms.spine.commands, qms.spine.clock, qms.spine.access, qms.spine.enums, qms.spine.health; "
             "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('qms'))))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "qms.spine.records" in loaded
