@@ -95,7 +95,7 @@ def _evidence_image(raw_id: str) -> tuple[bytes, str]:
     if evidence is None or evidence.kind != EvidenceKind.FILE or evidence.content_type not in IMAGE_TYPES:
         raise FetchRefused(f"refused: evidence {raw_id} is not a stored image")
     try:
-        return uploads.path_of(evidence.stored_name).read_bytes(), evidence.content_type
+        return uploads.read(evidence.stored_name), evidence.content_type
     except OSError:
         raise FetchRefused(f"refused: evidence {raw_id} has no file") from None
 

@@ -1,17 +1,18 @@
-"""Uploaded files: size-limited, type-checked by content, stored under instance/uploads with random names."""
+"""Uploaded files: size-limited, type-checked by content, stored (qms.storage, area "uploads") with random names."""
 from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
+from qms import storage
 from qms.core.services import ServiceError
+
+AREA = "uploads"
 
 # extension -> the content type filetype must detect for it; office formats are checked as what they are.
 ALLOWED = {
@@ -65,14 +66,6 @@ class StoredFile:
     size: int
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o700)  # made before QMS kept its files private
-    return path
-
-
 def max_bytes() -> int:
     return int(current_app.config.get("QMS_MAX_FILE_BYTES", 10 * 1024 * 1024))
 
@@ -114,11 +107,7 @@ def check(data: bytes, original_name: str, accept: frozenset | set | None = None
 def store(data: bytes, original_name: str, accept: frozenset | set | None = None) -> StoredFile:
     """Check and write the file; the caller removes it again (discard) if its database write fails."""
     kind = check(data, original_name, accept)
-    stored_name = secrets.token_hex(16)
-    path = upload_dir() / stored_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    stored_name = storage.write(AREA, data)  # StorageError (disk full, read-only) leaves no file behind
     safe_name = download_name(original_name) or f"file.{kind}"
     return StoredFile(stored_name=stored_name, original_name=safe_name, content_type=MIME[kind], size=len(data))
 
@@ -131,14 +120,19 @@ def download_name(original_name: str) -> str:
     return name[:255]
 
 
-def path_of(stored_name: str) -> Path:
-    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
-        raise FileNotFoundError(stored_name)
-    return upload_dir() / stored_name
+def read(stored_name: str) -> bytes:
+    """The bytes of a stored upload; FileNotFoundError if there is none."""
+    return storage.read(AREA, stored_name)
+
+
+def exists(stored_name: str) -> bool:
+    return storage.exists(AREA, stored_name)
+
+
+def send(stored_name: str, **send_file_kwargs):
+    """A download response for a stored upload; FileNotFoundError if there is none."""
+    return storage.send(AREA, stored_name, **send_file_kwargs)
 
 
 def discard(stored_name: str) -> None:
-    try:
-        path_of(stored_name).unlink()
-    except FileNotFoundError:
-        pass
+    storage.delete(AREA, stored_name)

@@ -1,7 +1,7 @@
 """Views of the publications archive (/archive, for signed-in users) and the public catalogue (/library)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,16 +30,13 @@ def _search(params: Params, access_terms: list[str]) -> search.Results:
 
 
 def _download(file: PublicationFile):
-    try:
-        path = uploads.path_of(file.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
     # Always an attachment, and HTML as plain text: an uploaded page never runs in QMS's origin.
     mimetype = "text/plain" if file.content_type == "text/html" else file.content_type
-    response = send_file(path, mimetype=mimetype, as_attachment=True,
-                         download_name=uploads.download_name(file.original_name) or "file")
+    try:
+        response = uploads.send(file.stored_name, mimetype=mimetype, as_attachment=True,
+                                download_name=uploads.download_name(file.original_name) or "file")
+    except FileNotFoundError:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -48,12 +45,10 @@ def _cover(publication: Publication):
     if not publication.cover_name:
         abort(404)
     try:
-        path = uploads.path_of(publication.cover_name)
+        response = uploads.send(publication.cover_name, mimetype=publication.cover_type or "application/octet-stream",
+                                max_age=3600)
     except FileNotFoundError:
         abort(404)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=publication.cover_type or "application/octet-stream", max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

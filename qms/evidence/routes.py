@@ -1,5 +1,5 @@
 """Views to add, download and remove evidence of any record whose type allows it."""
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -149,11 +149,8 @@ def download(evidence_id: int):
     if not record_type.readable(current_user):
         abort(403)
     try:
-        path = uploads.path_of(evidence.stored_name)
+        return uploads.send(evidence.stored_name, mimetype=evidence.content_type, as_attachment=True,
+                            download_name=uploads.download_name(evidence.original_name) or "file", max_age=0)
     except FileNotFoundError:
-        abort(404)
-    if not path.exists():
         current_app.logger.error("evidence %s: stored file %s is missing", evidence.id, evidence.stored_name)
         abort(404)
-    return send_file(path, mimetype=evidence.content_type, as_attachment=True,
-                     download_name=uploads.download_name(evidence.original_name) or "file", max_age=0)

@@ -1,11 +1,10 @@
 """The archive's pages and services: identifiers on the form, uploads, no-text files, permissions, /library."""
 import io
-import os
 
 import pytest
 from sqlalchemy import func, select
 
-from qms import uploads
+from qms import storage, uploads
 from qms.archive import services
 from qms.archive.models import Publication, PublicationFile, TextStatus
 from qms.core.models import AuditEvent
@@ -87,7 +86,7 @@ def test_upload_a_pdf_and_find_it_by_a_word_of_its_body(login_as, db):
     assert response.status_code == 302
     stored = db.session.scalars(select(PublicationFile)).one()
     assert stored.text_status == TextStatus.OK and "從母姓" in stored.text
-    assert uploads.path_of(stored.stored_name).read_bytes() == data
+    assert uploads.read(stored.stored_name) == data
     page = client.get("/archive/?q=從母姓").get_data(as_text=True)
     assert "姓名學迷失輔正之研究" in page and "<mark>從母姓</mark>" in page or "<mark>" in page
     download = client.get(f"/archive/files/{stored.id}")
@@ -114,26 +113,26 @@ def test_a_refused_upload_stores_nothing(login_as, db):
     client = login_as(Role.QUALITY)
     actor = UserFactory(role=Role.QUALITY)
     publication = services.save_publication(None, {"title": "T"}, actor)
-    before = set(os.listdir(uploads.upload_dir()))
+    before = set(storage.names("uploads"))
     response = client.post_form(f"/archive/{publication.id}/files",
                                 {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "evil.pdf")}, token_from="/",
                                 content_type="multipart/form-data")
     assert response.status_code == 400 and "不符" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PublicationFile)) == 0
-    assert set(os.listdir(uploads.upload_dir())) == before
+    assert set(storage.names("uploads")) == before
 
 
 def test_a_failed_database_write_leaves_no_file(app, db, monkeypatch):
     actor = UserFactory(role=Role.QUALITY)
     publication = services.save_publication(None, {"title": "T"}, actor)
-    before = set(os.listdir(uploads.upload_dir()))
+    before = set(storage.names("uploads"))
 
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")
     monkeypatch.setattr(services.audit, "record_event", fail)
     with pytest.raises(RuntimeError):
         services.add_file(publication, b"plain text file body", "a.txt", False, actor)
-    assert set(os.listdir(uploads.upload_dir())) == before
+    assert set(storage.names("uploads")) == before
 
 
 def test_the_public_catalogue_shows_only_public_publications_and_files(app, client, login_as, db):

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from qms import create_app
+from qms import create_app, storage
 from qms.dossier import services
 from qms.dossier.models import Dossier, DossierVersion
 from qms.extensions import db
@@ -55,14 +55,14 @@ def built(migrated_database):
         services.render_version(version.id)
         db.session.refresh(version)
         assert version.status.value == "done", version.error
-        draft_pdf = services.pdf_path(version).read_bytes()
-        draft_html = services.html_path(version).read_bytes()
+        draft_pdf = storage.read("dossiers", services.pdf_name(version))
+        draft_html = storage.read("dossiers", services.html_name(version))
         db.session.refresh(version)
         draft = {"page_count": version.page_count, "total_pages": version.total_pages,
                  "sections": version.section_pages, "warnings": version.warnings, "sha256": version.sha256}
         services.finalize(version, leader)
         services.render_version(version.id)
-        final_pdf = services.pdf_path(version).read_bytes()
+        final_pdf = storage.read("dossiers", services.pdf_name(version))
         client = app.test_client()
         client.post_form("/login", {"username": "dossier-leader", "password": TEST_PASSWORD})
         detail = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)

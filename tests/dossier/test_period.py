@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from qms import create_app
+from qms import create_app, storage
 from qms.dossier import services
 from qms.dossier.models import Dossier
 from qms.extensions import db
@@ -84,7 +84,7 @@ def period_case(migrated_database):
         stored = {"options": dict(version.options), "warnings": list(version.warnings)}
         detail = english.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
         case = {"preview": preview_en, "preview_zh": preview_zh, "version": stored, "detail": detail,
-                "drill": str(late), "html": services.html_path(version).read_bytes()}
+                "drill": str(late), "html": storage.read("dossiers", services.html_name(version))}
         db.session.remove()
     yield case
     wipe_rows(app)

@@ -5,7 +5,7 @@ import stat
 
 import flask_migrate
 
-from qms import create_app, uploads
+from qms import create_app, storage, uploads
 from qms.extensions import db
 from qms.spine import access
 from tests.conftest import make_config
@@ -22,8 +22,8 @@ def test_the_database_file_uploads_and_index_are_private(tmp_path):
         flask_migrate.upgrade()
         db.engine.dispose()
         stored = uploads.store(b"plain text evidence " * 10, "note.txt", {"txt"})
-        assert mode(uploads.path_of(stored.stored_name)) == 0o600
-        assert mode(uploads.upload_dir()) == 0o700
+        assert mode(storage.root() / "uploads" / stored.stored_name) == 0o600
+        assert mode(storage.root() / "uploads") == 0o700
         uploads.discard(stored.stored_name)
         from qms import search
 
