@@ -1,16 +1,15 @@
 """Search across every module (/search), the shared search-page logic, and the index status page."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms import search
-from qms.core import audit
+from qms import jobs, search
+from qms.core import search_jobs
 from qms.forms import ConfirmForm
 from qms.spine import access, records
 from qms.spine.access import Role
@@ -96,30 +95,16 @@ def index():
 
 # --- the index's health, and a rebuild with progress ----------------------------------------------
 
-_rebuild = {"running": False, "done": 0, "total": 0, "error": None, "written": None}
-_rebuild_lock = threading.Lock()
+def rebuild_state(job) -> dict:
+    """What the status page and its JSON say about the latest rebuild, read from its job row."""
+    from qms.jobs import JobStatus
 
-
-def _rebuild_in_background(app, user_id: int) -> None:
-    from qms.extensions import db
-
-    def step(count: int) -> None:
-        _rebuild["done"] += count
-
-    with app.app_context():
-        try:
-            written = search.reindex(progress=step)
-            actor = db.session.get(records.get("user").model, user_id)
-            audit.record_event(audit.UPDATE, None, actor, entity_type="search_index",
-                               summary=_("Search index rebuilt: %(count)d records.", count=written))
-            db.session.commit()
-            _rebuild["written"] = written
-        except Exception as error:  # reported on the status page; the old index stays in place
-            current_app.logger.exception("search index rebuild failed")
-            _rebuild["error"] = str(error)
-        finally:
-            _rebuild["running"] = False
-            db.session.remove()
+    if job is None:
+        return {"running": False, "paused": False, "done": 0, "total": 0, "error": None, "written": None,
+                "job_id": None}
+    return {"running": job.active, "paused": job.status == JobStatus.WAITING, "done": job.progress_done,
+            "total": job.progress_total or 0, "error": job.error if job.status == JobStatus.FAILED else None,
+            "written": job.progress_done if job.status == JobStatus.DONE else None, "job_id": job.id}
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -129,16 +114,14 @@ def status():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        with _rebuild_lock:
-            if not _rebuild["running"]:
-                from qms.extensions import db
-                total = search.count_searchable(db.session)
-                _rebuild.update(running=True, done=0, total=total, error=None, written=None)
-                threading.Thread(target=_rebuild_in_background, daemon=True,
-                                 args=(current_app._get_current_object(), current_user.id)).start()
-        flash(_("The search index is being rebuilt; search keeps working meanwhile."), "info")
+        job = search_jobs.start_rebuild(current_user)
+        if job.status == jobs.JobStatus.WAITING:
+            flash(_("Background work is paused: the rebuild starts when the job queue is back."), "warning")
+        else:
+            flash(_("The search index is being rebuilt; search keeps working meanwhile."), "info")
         return redirect(url_for("search.status"))
-    return render_template("search/status.html", status=search.status(), rebuild=dict(_rebuild), form=form)
+    return render_template("search/status.html", status=search.status(),
+                           rebuild=rebuild_state(jobs.latest("search.rebuild")), form=form)
 
 
 @bp.route("/status.json")
@@ -146,4 +129,4 @@ def status():
 def status_json():
     current = search.status()
     return jsonify(state=current.state, documents=current.documents, pending=current.pending,
-                   rebuild=dict(_rebuild))
+                   rebuild=rebuild_state(jobs.latest("search.rebuild")))

@@ -1,86 +1,41 @@
-"""Rendering dossier versions off the request, its state kept in the version's row.
+"""Rendering dossier versions on the job queue (qms.jobs), their state kept in the version's row.
 
-The request that asks for a version returns at once; the page polls the row. The layout runs in a child
-process (started fresh, "spawn": a forked child would inherit SQLite's locks and the worker's connections)
-that builds the app from the worker's configuration and lowers its priority, watched by a thread of the
-worker: WeasyPrint's layout holds Python's GIL for seconds, and in a thread of the worker it slowed every other
-request of that worker to a crawl. With QMS_DOSSIER_SYNC set (tests), the job runs inside the
-request instead. A job cut off by a restart is shown as failed after a while (services.expire_stale).
+The request that asks for a version returns at once; the page polls the row. The render runs in the job
+consumer's worker process (`flask qms worker`), never in a web worker: WeasyPrint's layout holds Python's GIL
+for seconds, and in a web worker it slowed every other request of that worker to a crawl. A render cut off
+midway (its process killed) is shown as failed after a while (services.expire_stale), and the next one works.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-import pickle
-import threading
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from flask import Flask, current_app
-
+from qms import jobs
+from qms.core.services import ServiceError
+from qms.dossier import services
+from qms.dossier.models import DossierVersion, VersionStatus
 from qms.extensions import db
 
-_semaphore = threading.BoundedSemaphore(1)  # one render at a time per process: the machine has few cores
+RENDER = "dossier.render"
 
 
-def start(version_id: int) -> threading.Thread | None:
-    app = current_app._get_current_object()
-    if app.config.get("QMS_DOSSIER_SYNC"):
-        _run_here(version_id)
-        return None
-    thread = threading.Thread(target=_run, args=(app, version_id), name=f"dossier-{version_id}", daemon=True)
-    thread.start()
-    return thread
+def _render_again(arguments: dict, actor) -> dict:
+    """The jobs page's "run again": a new version of the same dossier (a failed final is laid out again)."""
+    version = db.session.get(DossierVersion, arguments.get("version_id"))
+    if version is None:
+        raise ServiceError(_("This version no longer exists."))
+    return {"version_id": services.render_again(version, actor).id}
 
 
-def _run_here(version_id: int) -> None:
-    from qms.dossier import services
-
+# No automatic retries: a failed render says why in its version row; people ask for a new one.
+@jobs.task(RENDER, label=_l("Dossier rendering"), timeout=900, rerun=_render_again)
+def render(version_id: int) -> None:
     services.render_version(version_id)
+    version = db.session.get(DossierVersion, version_id)
+    if version is not None and version.status == VersionStatus.FAILED:
+        raise jobs.JobFailed(version.error or "failed")
 
 
-def _portable_config(app: Flask) -> dict:
-    """The worker's settings that can cross to a new process (plain values only)."""
-    found = {}
-    for key, value in app.config.items():
-        if not key.isupper():
-            continue
-        try:
-            pickle.dumps(value)
-        except Exception:  # objects (JSON providers and the like) the new app makes again itself
-            continue
-        found[key] = value
-    return found
-
-
-def _child(config: dict, version_id: int) -> None:
-    from qms import create_app
-
-    try:
-        os.nice(5)  # interactive requests first
-    except OSError:
-        pass
-    app = create_app(config)
-    with app.app_context():
-        _run_here(version_id)
-        db.session.remove()
-
-
-def _run(app: Flask, version_id: int) -> None:
-    from qms.core.models import utcnow
-    from qms.dossier.models import DossierVersion, VersionStatus
-
-    with _semaphore:
-        process = multiprocessing.get_context("spawn").Process(
-            target=_child, args=(_portable_config(app), version_id), name=f"dossier-{version_id}", daemon=True)
-        process.start()
-        process.join()
-        if process.exitcode == 0:
-            return
-        with app.app_context():  # the child died before it could say so itself
-            try:
-                version = db.session.get(DossierVersion, version_id)
-                if version is not None and version.status in (VersionStatus.PENDING, VersionStatus.RUNNING):
-                    version.status, version.error = VersionStatus.FAILED, f"exit code {process.exitcode}"
-                    version.updated_at = utcnow()
-                    db.session.commit()
-            finally:
-                db.session.remove()
+def start(version_id: int, user=None) -> jobs.Job:
+    """Queue the render of a waiting version; the job comes back WAITING when the queue cannot be reached."""
+    return jobs.enqueue(RENDER, user=user, version_id=version_id)

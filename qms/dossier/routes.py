@@ -13,12 +13,18 @@ from qms.dossier.forms import NewDossierForm, chosen_sections, fill_sections, se
 from qms.dossier.models import Dossier, DossierVersion
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
+from qms.jobs import JobStatus
 from qms.spine import access
 from qms.spine import sections as registry
 from qms.spine.access import Role
 from qms.views import edit_view, show_service_error
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossiers")
+
+def paused_message() -> str:
+    return _("Background work is paused: rendering starts when the job queue is back. The version waits "
+             "in the list meanwhile.")
+
 
 # Staff never see the dossier: it gathers every module's figures before leadership has released them.
 EDITORS = (Role.LEADER, Role.QUALITY)
@@ -122,9 +128,12 @@ def generate(dossier_id: int):
     except ServiceError as error:
         flash(error.message, "danger")
     else:
-        jobs.start(version.id)
-        flash(_("Version %(number)s is being rendered; it appears in the list when it is ready.",
-                number=version.number), "info")
+        job = jobs.start(version.id, current_user)
+        if job.status == JobStatus.WAITING:
+            flash(paused_message(), "warning")
+        else:
+            flash(_("Version %(number)s is being rendered; it appears in the list when it is ready.",
+                    number=version.number), "info")
     return redirect(url_for("dossier.detail", dossier_id=dossier.id))
 
 
@@ -165,7 +174,8 @@ def finalize(dossier_id: int, version_id: int):
     except ServiceError as error:
         flash(error.message, "danger")
     else:
-        jobs.start(version.id)
+        if jobs.start(version.id, current_user).status == JobStatus.WAITING:
+            flash(paused_message(), "warning")
         flash(_("Version %(number)s is final: it is rendered once more without the draft watermark and "
                 "then locked.", number=version.number), "success")
     return redirect(url_for("dossier.detail", dossier_id=dossier_id))

@@ -5,10 +5,8 @@ import datetime as dt
 import gzip
 import hashlib
 import io
-import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -17,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from qms import pdf
+from qms import jobs, pdf, storage
 from qms.core import audit
 from qms.core.models import AwardCycle, utcnow
 from qms.core.services import ServiceError, get_organization, save_record
@@ -165,7 +163,7 @@ def check_appendices(evidence_ids: list[int]) -> tuple[list[Appendix], list[str]
             warnings.append(_("Appended evidence %(id)s no longer exists; it is left out.", id=evidence_id))
             continue
         try:
-            data = uploads.path_of(evidence.stored_name).read_bytes()
+            data = uploads.read(evidence.stored_name)
             pages = len(PdfReader(io.BytesIO(data)).pages)
             if pages == 0:
                 raise ValueError("no pages")
@@ -242,20 +240,21 @@ def merge_appendices(main_pdf: bytes, appendices: list[Appendix]) -> tuple[bytes
 
 # --- versions ---------------------------------------------------------------------------------
 
-def storage_dir() -> Path:
-    path = Path(current_app.instance_path) / "dossiers"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+STORAGE_AREA = "dossiers"
 
 
-def pdf_path(version: DossierVersion) -> Path:
-    if not version.stored_name or not all(c in "0123456789abcdef" for c in version.stored_name):
-        raise FileNotFoundError(version.stored_name)
-    return storage_dir() / f"{version.stored_name}.pdf"
+def pdf_name(version: DossierVersion) -> str:
+    """The version's PDF in the files store (qms.storage, area "dossiers")."""
+    return f"{version.stored_name}.pdf"
 
 
-def html_path(version: DossierVersion) -> Path:
-    return pdf_path(version).with_suffix(".html.gz")
+def html_name(version: DossierVersion) -> str:
+    """The version's gzipped HTML (a final version is laid out again from it, without the watermark)."""
+    return f"{version.stored_name}.html.gz"
+
+
+def read_html(version: DossierVersion) -> str:
+    return gzip.decompress(storage.read(STORAGE_AREA, html_name(version))).decode("utf-8")
 
 
 def versions_of(dossier: Dossier) -> list[DossierVersion]:
@@ -305,14 +304,7 @@ def request_version(dossier: Dossier, actor, locale: str) -> DossierVersion:
 def _progress(version: DossierVersion, percent: int, stage: str) -> None:
     version.progress, version.stage, version.updated_at = percent, stage, utcnow()
     db.session.commit()
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    jobs.progress(percent, 100, stage)  # the jobs page shows it too
 
 
 def render_version(version_id: int) -> None:
@@ -330,7 +322,7 @@ def render_version(version_id: int) -> None:
             version.status = VersionStatus.RUNNING
             if finalizing:
                 _progress(version, 20, "layout")
-                html = gzip.decompress(html_path(version).read_bytes()).decode("utf-8")
+                html = read_html(version)
                 rendered = pdf.render_document(html, extra_css=WATERMARK_HIDDEN)
                 appendices, _warnings = check_appendices(version.options.get(
                     "appended", version.options.get("appended_evidence_ids", [])))  # those the draft appended
@@ -341,7 +333,7 @@ def render_version(version_id: int) -> None:
                 version.options = {**version.options, "appended": [a.evidence.id for a in built.appendices],
                                    "period": [day.isoformat() for day in built.period] if built.period else None,
                                    "left_out": built.left_out}
-                _write(html_path(version), gzip.compress(built.html.encode("utf-8")))
+                storage.write_named(STORAGE_AREA, html_name(version), gzip.compress(built.html.encode("utf-8")))
                 _progress(version, 20, "layout")
                 rendered = pdf.render_document(
                     built.html, on_layout_done=lambda pages: _progress(version, 70, "writing"))
@@ -351,7 +343,9 @@ def render_version(version_id: int) -> None:
             if appendices:
                 _progress(version, 90, "appending")
                 data, total = merge_appendices(data, appendices)
-            _write(pdf_path(version), data)
+            # The file is written (atomically) before the commit that marks the version done: a version is
+            # never DONE without its PDF; a failed commit leaves it FAILED (see below).
+            storage.write_named(STORAGE_AREA, pdf_name(version), data)
         version.page_count, version.total_pages = rendered.page_count, total
         version.sha256, version.size = hashlib.sha256(data).hexdigest(), len(data)
         version.status, version.progress, version.stage, version.updated_at = VersionStatus.DONE, 100, "done", utcnow()
@@ -385,6 +379,20 @@ def finalize(version: DossierVersion, actor) -> DossierVersion:
     return version
 
 
+def render_again(version: DossierVersion, actor) -> DossierVersion:
+    """A failed render tried once more (the jobs page's "run again"): a final version is laid out again in
+    place; a draft gets a new version with the same language."""
+    if version.status != VersionStatus.FAILED:
+        raise ServiceError(_("Only a failed version can be rendered again."))
+    if not version.is_final:
+        return request_version(version.dossier, actor, version.options.get("locale") or "zh_Hant_TW")
+    version.status, version.progress, version.stage, version.error, version.updated_at = (
+        VersionStatus.PENDING, 0, "waiting", "", utcnow())
+    audit.record_event(audit.UPDATE, version, actor, changes={"status": ["failed", "pending"]})
+    db.session.commit()
+    return version
+
+
 @dataclass
 class LimitReport:
     limit: int
@@ -409,4 +417,4 @@ def limit_report(version: DossierVersion | None) -> LimitReport | None:
 def read_pdf(version: DossierVersion) -> bytes:
     if version.status != VersionStatus.DONE:
         raise ServiceError(_("This version has no finished PDF."))
-    return pdf_path(version).read_bytes()
+    return storage.read(STORAGE_AREA, pdf_name(version))

@@ -1,4 +1,4 @@
-"""The url_fetcher's refusals, dossier settings and versions through the pages, roles, the threaded job."""
+"""The url_fetcher's refusals, dossier settings and versions through the pages, roles, the render job."""
 from __future__ import annotations
 
 import base64
@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from qms import pdf
 from qms.core.models import AuditEvent
-from qms.dossier import jobs, services
-from qms.dossier.models import Dossier, DossierVersion
+from qms.dossier import services
+from qms.dossier.models import Dossier, DossierVersion, VersionStatus
+from qms.jobs import Job
 from qms.spine.access import Role
 from tests.factories import AwardCycleFactory, OrganizationFactory
 
@@ -118,17 +119,45 @@ def test_generate_download_and_finalize_through_the_pages(app, db, login_as):
     assert "此版本已定稿" in leader.get(detail).get_data(as_text=True)
 
 
-def test_render_in_a_thread_while_the_app_answers(app, db, login_as):
+def test_the_render_runs_as_a_job_whose_row_records_it(app, db, login_as):
     dossier = make_dossier()
-    app.config["QMS_DOSSIER_SYNC"] = False
+    leader = login_as(Role.LEADER)
+    detail = f"/dossiers/{dossier.id}"
+    assert leader.post_form(f"{detail}/generate", token_from=detail).status_code == 302
+    job = db.session.scalars(select(Job).where(Job.name == "dossier.render")).one()
+    version = db.session.scalars(select(DossierVersion)).one()
+    assert job.arguments == {"version_id": version.id} and job.created_by_id == leader.user.id
+    assert job.status.value == "done" and job.attempts == 1 and job.progress_done == 100
+    assert version.status.value == "done"
+
+
+def test_a_render_killed_midway_is_shown_failed_and_the_next_one_works(app, db, login_as):
+    import datetime as dt
+
+    from qms import jobs
+    from qms.spine import clock
+
+    dossier = make_dossier()
     version = services.request_version(dossier, None, "zh_Hant_TW")
-    thread = jobs.start(version.id)
+    # The worker took the job and began the layout, then its process was SIGKILLed: both rows say "running".
+    started = clock.utcnow()
+    version.status, version.progress, version.stage = VersionStatus.RUNNING, 20, "layout"
+    job = Job(name="dossier.render", arguments={"version_id": version.id}, status=jobs.JobStatus.RUNNING,
+              attempts=1, created_at=started, started_at=started)
+    db.session.add(job)
+    db.session.commit()
     client = login_as(Role.LEADER)
-    page = client.get(f"/dossiers/{dossier.id}")  # answered while the job runs
-    assert page.status_code == 200
-    thread.join(timeout=60)
+    detail = f"/dossiers/{dossier.id}"
+    assert "產製 PDF</button>" not in client.get(detail).get_data(as_text=True)  # still rendering, for now
+    with clock.frozen(started + dt.timedelta(minutes=25)):
+        client.get(detail)
+        assert jobs.expire_killed() == 1
     db.session.expire_all()
-    assert db.session.get(DossierVersion, version.id).status.value == "done"
+    assert db.session.get(DossierVersion, version.id).status.value == "failed"
+    assert db.session.get(Job, job.id).status.value == "failed" and db.session.get(Job, job.id).error
+    assert client.post_form(f"{detail}/generate", token_from=detail).status_code == 302
+    latest = services.versions_of(dossier)[0]
+    assert latest.number == 2 and latest.status.value == "done"
 
 
 def test_a_working_version_shows_progress_text_and_a_no_script_refresh(app, db, login_as):

@@ -3,6 +3,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from qms import search
 from qms.archive import services
 from qms.spine.access import Role
@@ -29,7 +31,7 @@ WORKER = textwrap.dedent("""
     from qms.auth.models import User
     from qms.extensions import db
     app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "QMS_SEARCH_INDEX": sys.argv[2],
-                      "SECRET_KEY": "x"})
+                      "SECRET_KEY": "x", "QMS_JOBS_IMMEDIATE": True})  # each write applies the index itself
     with app.app_context():
         actor = db.session.get(User, int(sys.argv[4]))
         for i in range(int(sys.argv[5])):
@@ -53,3 +55,23 @@ def test_concurrent_index_updates_from_several_processes_lose_nothing(app, db):
     assert search.status().pending == 0
     results = search.search("並行寫入測試", access=["signed_in"], per_page=100)
     assert results.total == workers * each
+
+
+@pytest.mark.whoosh_only
+def test_a_killed_rebuild_leaves_nothing_behind_after_the_next_one(app, db):
+    """A rebuild killed midway leaves a half-built folder beside the index; the next rebuild removes it once it is
+    older than any rebuild runs (a younger one may belong to a rebuild still running)."""
+    import os
+
+    from qms.spine import clock
+
+    target = search.index_dir()
+    stale = target.with_name(f"{target.name}.new-deadbeef")
+    young = target.with_name(f"{target.name}.new-cafebabe")
+    for folder in (stale, young):
+        folder.mkdir()
+        (folder / "segment").write_bytes(b"half written")
+    old = (clock.utcnow() - search.LEFTOVER_AGE).timestamp() - 60
+    os.utime(stale, (old, old))
+    search.reindex()
+    assert not stale.exists() and young.exists() and target.exists()
