@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template
+from flask import current_app, flash, redirect, render_template, request
+from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, uploads
@@ -15,6 +16,18 @@ from qms.forms import ConfirmForm
 
 # A message or address known before the service runs, or one built from what the service returned.
 AfterSave = str | Callable[[Any], str]
+
+
+def paged(query, per_page: int | None = None) -> Pagination:
+    """One page of a list's rows (the `page` query argument), `PAGE_SIZE` at most: a list costs the same whatever
+    the table holds. Shown with the `pagination` macro of `_macros/tables.html`, which takes `page_args()`."""
+    size = per_page or current_app.config["PAGE_SIZE"]
+    return db.paginate(query, per_page=size, max_per_page=size, error_out=False)
+
+
+def page_args() -> dict[str, str]:
+    """The list's query arguments (filters, sort) but the page: the page links carry them."""
+    return {key: value for key, value in request.args.items() if key != "page" and value}
 
 
 def show_service_error(form, error: ServiceError) -> None:

@@ -16,9 +16,21 @@ branch_labels = None
 depends_on = None
 
 
+# (table, index, columns): the filter and sort columns that the paged lists and the dashboard's counts rely on.
+INDEXES = [
+    ("drill", "ix_drill_redrill_on", ["redrill_on"]),
+    ("drill", "ix_drill_channel_unit_occurred", ["channel", "unit_observed", "occurred_at"]),
+    ("corrective_action", "ix_corrective_action_status_due_date", ["status", "due_date"]),
+    ("benchmark_note", "ix_benchmark_note_visited_on", ["visited_on"]),
+    ("follow_up_case", "ix_follow_up_case_closed_on", ["closed_on"]),
+]
+
+
 def upgrade():
-    pass
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
 
 
 def downgrade():
-    pass
+    for table, name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)

@@ -3,21 +3,21 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.archive import dossier, services
+from qms.archive import dossier, services, slides
 from qms.archive.forms import PublicationForm
 from qms.archive.identifiers import format_isbn
 from qms.archive.models import KIND_LABELS, Holding, Publication, PublicationFile
 from qms.spine import records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
+from qms.spine.slides import SlideKind, register_slide_kind
 
 
 def archive_card(user, cycle) -> Card | None:
-    publications = services.list_publications()
-    if not publications:
+    total, public = services.count_publications()
+    if not total:
         return None
-    lines = [(_("Publications"), str(len(publications))),
-             (_("In the public catalogue"), str(sum(1 for p in publications if p.public)))]
+    lines = [(_("Publications"), str(total)), (_("In the public catalogue"), str(public))]
     if services.can_edit(user):
         lines.append((_("Files with no text"), str(services.count_without_text())))
     return Card(title=_("Publications archive"), lines=lines, link=url_for("archive.index"),
@@ -41,3 +41,5 @@ def register(app: Flask) -> None:
                              gather=dossier.gather))
     app.add_template_filter(format_isbn, "isbn")
     register_card("archive", archive_card, order=40)
+    register_slide_kind(SlideKind("publications", _l("Publications"), "slides/publications.html",
+                                  slides.gather_publications, order=70))

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from qms import uploads
@@ -39,6 +39,13 @@ def list_publications(public_only: bool = False) -> list[Publication]:
     if public_only:
         statement = statement.where(Publication.public.is_(True))
     return list(db.session.scalars(statement))
+
+
+def count_publications() -> tuple[int, int]:
+    """(publications, of which in the public catalogue), counted by the database."""
+    total, public = db.session.execute(select(func.count(), func.coalesce(func.sum(
+        case((Publication.public.is_(True), 1), else_=0)), 0)).select_from(Publication)).one()
+    return total or 0, public or 0
 
 
 def get(publication_id: int, public_only: bool = False) -> Publication | None:

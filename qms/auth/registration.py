@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.auth.forms import UserCreateForm
 from qms.auth.models import LOCALE_LABELS, User
-from qms.auth.services import list_users
+from qms.auth.services import active_users_by_role
 from qms.forms import field_labels
 from qms.spine import records
 from qms.spine.access import ROLE_LABELS, Role
@@ -15,10 +15,10 @@ from qms.spine.navigation import Card, register_card, register_nav
 def users_card(user, cycle) -> Card | None:
     if user.role != Role.ADMIN:
         return None
-    accounts = [u for u in list_users() if u.active]
+    counts = active_users_by_role()
     return Card(
         title=_("Users"),
-        lines=[(str(label), str(sum(1 for u in accounts if u.role == role))) for role, label in ROLE_LABELS.items()],
+        lines=[(str(label), str(counts.get(role, 0))) for role, label in ROLE_LABELS.items()],
         link=url_for("auth.users"), link_text=_("Manage users"))
 
 

@@ -22,7 +22,7 @@ from qms.forms import ConfirmForm
 from qms.spine import access
 from qms.spine.access import ROLE_LABELS, Role
 from qms.urls import safe_next
-from qms.views import confirm_view, edit_view, show_service_error
+from qms.views import confirm_view, edit_view, page_args, paged, show_service_error
 
 bp = Blueprint("auth", __name__)
 
@@ -107,8 +107,9 @@ def change_password():
 @bp.route("/users")
 @access.roles(Role.ADMIN)
 def users():
-    return render_template("auth/users.html", users=services.list_users(), role_labels=ROLE_LABELS,
-                           confirm_form=ConfirmForm())
+    page = paged(services.users_query())
+    return render_template("auth/users.html", users=page.items, page=page, page_args=page_args(),
+                           role_labels=ROLE_LABELS, confirm_form=ConfirmForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -274,7 +274,18 @@ def get_by_username(username: str) -> User | None:
 
 
 def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.active.desc(), User.role, User.username)))
+    return list(db.session.scalars(users_query()))
+
+
+def users_query():
+    """Every account, active first, then by role and username (the users page, a page at a time)."""
+    return select(User).order_by(User.active.desc(), User.role, User.username)
+
+
+def active_users_by_role() -> dict[Role, int]:
+    """Role -> active accounts, counted by the database (the dashboard)."""
+    rows = db.session.execute(select(User.role, func.count()).where(User.active.is_(True)).group_by(User.role))
+    return {Role(role): count for role, count in rows}
 
 
 MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 2.1.1

@@ -111,7 +111,7 @@ class BenchmarkNote(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     peer_id: Mapped[int | None] = mapped_column(ForeignKey("peer_organization.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
-    visited_on: Mapped[dt.date | None]
+    visited_on: Mapped[dt.date | None] = mapped_column(index=True)
     practice: Mapped[str] = mapped_column(Text, default="")
     why_it_works: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[Decision] = mapped_column(enum_column(Decision, 30), default=Decision.TO_STUDY)

@@ -3,13 +3,14 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.benchmarking import dossier, services
+from qms.benchmarking import dossier, services, slides
 from qms.benchmarking.forms import MetricForm, NoteForm, PeerForm, ValueForm
 from qms.benchmarking.models import DECISION_LABELS, BenchmarkMetric, BenchmarkNote, MetricValue, PeerOrganization
 from qms.i18n import localized, user_text
 from qms.spine import records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
+from qms.spine.slides import SlideKind, register_slide_kind
 
 
 def _labels(form_class, names) -> dict:
@@ -62,3 +63,5 @@ def register(app: Flask) -> None:
     register_card("benchmarking", benchmarking_card, order=30)
     register_section(Section("benchmarking", _l("Benchmarking"), order=40, template="pdf/dossier/benchmarking.html",
                              gather=dossier.gather))
+    register_slide_kind(SlideKind("peers", _l("Peer comparison with ranks"), "slides/peers.html",
+                                  slides.gather_peers, order=40))

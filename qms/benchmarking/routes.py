@@ -20,7 +20,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese, localized
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, import_view, show_service_error
+from qms.views import confirm_view, edit_view, import_view, page_args, paged, show_service_error
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
@@ -98,7 +98,8 @@ def import_values():
 @bp.route("/peers")
 @access.signed_in
 def peers():
-    return render_template("benchmarking/peers.html", peers=services.list_peers(), name=name,
+    page = paged(services.peers_query())
+    return render_template("benchmarking/peers.html", peers=page.items, page=page, page_args=page_args(), name=name,
                            can_edit=services.can_edit(current_user))
 
 
@@ -232,7 +233,9 @@ def notes():
     decision = request.args.get("decision") or None
     if decision not in (None, "adopt", "adapt", "not_for_us", "to_study"):
         decision = None
-    return render_template("benchmarking/notes.html", notes=services.list_notes(decision), decision=decision,
+    page = paged(services.notes_query(decision))
+    return render_template("benchmarking/notes.html", notes=page.items, page=page, page_args=page_args(),
+                           decision=decision,
                            can_edit=services.can_edit(current_user))
 
 

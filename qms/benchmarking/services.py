@@ -42,8 +42,13 @@ def can_edit(user, record=None) -> bool:
 # --- organizations ----------------------------------------------------------------------------
 
 def list_peers() -> list[PeerOrganization]:
-    return list(db.session.scalars(select(PeerOrganization).order_by(PeerOrganization.is_self.desc(),
-                                                                     PeerOrganization.name_zh)))
+    return list(db.session.scalars(peers_query()))
+
+
+def peers_query():
+    """The office first, then its peers by name."""
+    return select(PeerOrganization).order_by(PeerOrganization.is_self.desc(), PeerOrganization.name_zh,
+                                             PeerOrganization.id)
 
 
 def self_row() -> PeerOrganization | None:
@@ -252,10 +257,15 @@ def trend(metric: BenchmarkMetric) -> list[tuple[int, Decimal | None, Decimal | 
 # --- notes ------------------------------------------------------------------------------------
 
 def list_notes(decision: str | None = None) -> list[BenchmarkNote]:
+    return list(db.session.scalars(notes_query(decision)))
+
+
+def notes_query(decision: str | None = None):
+    """Benchmarking notes (practices seen elsewhere), latest visit first."""
     query = select(BenchmarkNote).order_by(BenchmarkNote.visited_on.desc().nulls_last(), BenchmarkNote.id.desc())
     if decision:
         query = query.where(BenchmarkNote.decision == Decision(decision))
-    return list(db.session.scalars(query))
+    return query
 
 
 def save_note(note: BenchmarkNote | None, values: Mapping[str, Any], actor) -> BenchmarkNote:

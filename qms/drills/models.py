@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import TimestampMixin, UTCDateTime, enum_column
@@ -126,7 +126,7 @@ class Drill(TimestampMixin, db.Model):
     total_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     rating: Mapped[str] = mapped_column(String(30), default="")
     critical_failed: Mapped[bool] = mapped_column(default=False)
-    redrill_on: Mapped[dt.date | None]
+    redrill_on: Mapped[dt.date | None] = mapped_column(index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -136,6 +136,9 @@ class Drill(TimestampMixin, db.Model):
     shopper = relationship("User", foreign_keys=[shopper_id], lazy="joined")
     author = relationship("User", foreign_keys=[author_id], lazy="joined")
     scores: Mapped[list[DrillScore]] = relationship(back_populates="drill", cascade="all, delete-orphan")
+
+    # The re-drill check looks for a later drill of the same unit on the same channel.
+    __table_args__ = (Index("ix_drill_channel_unit_occurred", "channel", "unit_observed", "occurred_at"),)
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.unit_observed or self.channel.value}"
@@ -188,6 +191,8 @@ class CorrectiveAction(TimestampMixin, db.Model):
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
     done_by = relationship("User", foreign_keys=[done_by_id], lazy="joined")
     verified_by = relationship("User", foreign_keys=[verified_by_id], lazy="joined")
+
+    __table_args__ = (Index("ix_corrective_action_status_due_date", "status", "due_date"),)  # the actions list
 
     def __str__(self) -> str:
         return self.title

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets
@@ -22,7 +23,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import clause_separator, is_chinese, localized, number
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, show_service_error
+from qms.views import confirm_view, edit_view, page_args, paged, show_service_error
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
@@ -34,6 +35,23 @@ def text(record, zh="name_zh", en="name_en") -> str:
 
 def rating_label(drill: Drill) -> str:
     return services.band_label(drill.scorecard, drill.rating, is_chinese())
+
+
+def list_rating_label():
+    """rating_label for a list page: each scorecard's band looked up once, not once a row."""
+    chinese, labels = is_chinese(), {}
+
+    def label(drill: Drill) -> str:
+        key = (drill.scorecard_id, drill.rating)
+        if key not in labels:
+            labels[key] = services.band_label(drill.scorecard, drill.rating, chinese)
+        return labels[key]
+    return label
+
+
+def label_names(enum) -> dict:
+    """An enum's labels translated once for a list page (a lazy label costs a translation lookup each row)."""
+    return {member: str(label) for member, label in enum.labels().items()}
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:
@@ -52,10 +70,12 @@ def index():
                       and 1 <= int(month[5:]) <= 12):
         month = None
     failed_only = request.args.get("failed") == "1"
-    drills = services.list_drills(services.DrillFilters(channel=channel, month=month, failed_only=failed_only))
-    return render_template("drills/index.html", drills=drills, channel=channel, month=month, failed_only=failed_only,
-                           rating_label=rating_label, scorecards=services.current_scorecards(), text=text,
-                           channel_labels=CHANNEL_LABELS)
+    query = services.drills_query(services.DrillFilters(channel=channel, month=month, failed_only=failed_only))
+    page = paged(query.options(lazyload(Drill.shopper), lazyload(Drill.author)))  # the list shows neither
+    return render_template("drills/index.html", drills=page.items, page=page, page_args=page_args(),
+                           channel=channel, month=month, failed_only=failed_only,
+                           rating_label=list_rating_label(), scorecards=services.current_scorecards(), text=text,
+                           channel_labels=CHANNEL_LABELS, channel_names=label_names(Channel))
 
 
 def _drill_form(scorecard: Scorecard, drill: Drill | None, submitted: bool):
@@ -193,11 +213,16 @@ def actions():
     status = request.args.get("status") or "open"
     if status not in ("open", "all", *(s.value for s in ActionStatus)):
         status = "open"
-    found = services.list_actions(None if status == "all" else status)
+    query = services.actions_query(None if status == "all" else status)
+    # The list shows the owner only: the drill (with its own joins) and the other people stay unloaded.
+    page = paged(query.options(lazyload(CorrectiveAction.drill), lazyload(CorrectiveAction.done_by),
+                               lazyload(CorrectiveAction.verified_by)))
+    found = page.items
     today = clock.today()
-    return render_template("drills/actions.html", actions=found, status=status, today=today,
+    return render_template("drills/actions.html", actions=found, page=page, page_args=page_args(), status=status,
+                           today=today,
                            overdue={a.id for a in found if services.is_overdue(a, today)},
-                           can_create=services.is_quality(current_user))
+                           can_create=services.is_quality(current_user), status_names=label_names(ActionStatus))
 
 
 def _action_form(action: CorrectiveAction | None, submitted: bool) -> ActionForm:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from qms import uploads
 from qms.auth.models import User
@@ -322,8 +323,16 @@ class DrillFilters:
 
 
 def list_drills(filters: DrillFilters | None = None, limit: int | None = None) -> list[Drill]:
+    query = drills_query(filters)
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def drills_query(filters: DrillFilters | None = None):
+    """The drill log, newest first (id breaks ties so pages never repeat or skip a drill)."""
     filters = filters or DrillFilters()
-    query = select(Drill).order_by(Drill.occurred_at.desc())
+    query = select(Drill).order_by(Drill.occurred_at.desc(), Drill.id.desc())
     if filters.channel:
         query = query.where(Drill.channel == Channel(filters.channel))
     if filters.month:
@@ -333,9 +342,7 @@ def list_drills(filters: DrillFilters | None = None, limit: int | None = None) -
         query = query.where(Drill.occurred_at >= start, Drill.occurred_at < end)
     if filters.failed_only:
         query = query.where(Drill.redrill_on.is_not(None))
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+    return query
 
 
 # --- corrective actions -----------------------------------------------------------------------
@@ -405,15 +412,31 @@ def verify(action: CorrectiveAction, actor, effective: bool, check: str,
     return action
 
 
+NOT_VERIFIED = (ActionStatus.OPEN, ActionStatus.REOPENED, ActionStatus.DONE)
+
+
 def list_actions(status: str | None = None) -> list[CorrectiveAction]:
+    return list(db.session.scalars(actions_query(status)))
+
+
+def actions_query(status: str | None = None):
+    """Corrective actions by due date (none last); "open": every one not yet verified."""
     query = select(CorrectiveAction).order_by(CorrectiveAction.due_date.is_(None), CorrectiveAction.due_date,
                                               CorrectiveAction.id)
     if status == "open":
-        query = query.where(CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.REOPENED,
-                                                         ActionStatus.DONE]))
+        query = query.where(CorrectiveAction.status.in_(NOT_VERIFIED))
     elif status:
         query = query.where(CorrectiveAction.status == ActionStatus(status))
-    return list(db.session.scalars(query))
+    return query
+
+
+def count_open_actions(today: dt.date) -> tuple[int, int]:
+    """(not yet verified, of which overdue), counted by the database."""
+    overdue = and_(CorrectiveAction.due_date.is_not(None), CorrectiveAction.due_date < today)
+    total, late = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+        .select_from(CorrectiveAction).where(CorrectiveAction.status.in_(NOT_VERIFIED))).one()
+    return total or 0, late or 0
 
 
 def actions_between(first: dt.datetime, after: dt.datetime) -> list[CorrectiveAction]:
@@ -464,16 +487,30 @@ def month_of(drill: Drill, zone) -> tuple[int, int]:
     return local.year, local.month
 
 
-def schedule(year: int, today: dt.date, zone) -> list[ScheduleRow]:
-    plans = list(db.session.scalars(select(DrillPlan).where(DrillPlan.year == year)
-                                    .order_by(DrillPlan.month, DrillPlan.channel)))
-    done = Counter()
-    start = dt.datetime(year - 1, 12, 31, tzinfo=dt.timezone.utc)
-    for drill in db.session.scalars(select(Drill).where(Drill.occurred_at >= start,
-                                                        Drill.occurred_at < start + dt.timedelta(days=368))):
-        drill_year, drill_month = month_of(drill, zone)
-        if drill_year == year:
-            done[(drill_month, drill.channel)] += 1
+def done_by_month(year: int, zone, months: Iterable[int] = range(1, 13)) -> Counter:
+    """(month, channel) -> drills held that month of the office's calendar, counted by the database."""
+    months = list(months)
+    if not months:
+        return Counter()
+    bounds = {m: (dt.datetime(year, m, 1, tzinfo=zone),
+                  dt.datetime(year + m // 12, m % 12 + 1, 1, tzinfo=zone)) for m in months}
+    month = case(*((and_(Drill.occurred_at >= start, Drill.occurred_at < end), m)
+                   for m, (start, end) in bounds.items()), else_=0).label("month")
+    first = min(start for start, _end in bounds.values())
+    last = max(end for _start, end in bounds.values())
+    rows = db.session.execute(select(month, Drill.channel, func.count())
+                              .where(Drill.occurred_at >= first, Drill.occurred_at < last)
+                              .group_by(month, Drill.channel))
+    return Counter({(m, channel): count for m, channel, count in rows if m})
+
+
+def schedule(year: int, today: dt.date, zone, months: Iterable[int] | None = None) -> list[ScheduleRow]:
+    query = select(DrillPlan).where(DrillPlan.year == year).order_by(DrillPlan.month, DrillPlan.channel)
+    if months is not None:
+        months = list(months)
+        query = query.where(DrillPlan.month.in_(months))
+    plans = list(db.session.scalars(query))
+    done = done_by_month(year, zone, months if months is not None else range(1, 13))
     rows = []
     for plan in plans:
         finished = (year, plan.month) < (today.year, today.month)
@@ -483,16 +520,18 @@ def schedule(year: int, today: dt.date, zone) -> list[ScheduleRow]:
     return rows
 
 
-def redrills_due(today: dt.date, within_days: int = 31) -> list[Drill]:
+def redrills_due(today: dt.date, within_days: int = 31, limit: int | None = None) -> list[Drill]:
     """Failed drills whose re-drill date has come or comes soon and that no later drill of the unit answered."""
-    candidates = list(db.session.scalars(select(Drill).where(Drill.redrill_on.is_not(None),
-                                                             Drill.redrill_on <= today + dt.timedelta(days=within_days))
-                                         .order_by(Drill.redrill_on)))
-    latest = dict(((channel, unit), when) for channel, unit, when in db.session.execute(
-        select(Drill.channel, Drill.unit_observed, func.max(Drill.occurred_at))
-        .group_by(Drill.channel, Drill.unit_observed)))
+    later = aliased(Drill)
     # A drill is answered once its unit has been drilled again on the same channel after it.
-    return [d for d in candidates if latest.get((d.channel, d.unit_observed)) == d.occurred_at]
+    answered = (select(later.id).where(later.channel == Drill.channel, later.unit_observed == Drill.unit_observed,
+                                       later.occurred_at > Drill.occurred_at).exists())
+    query = (select(Drill).where(Drill.redrill_on.is_not(None),
+                                 Drill.redrill_on <= today + dt.timedelta(days=within_days), ~answered)
+             .order_by(Drill.redrill_on, Drill.id))
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 # --- reports ----------------------------------------------------------------------------------

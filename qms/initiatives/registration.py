@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms.i18n import localized, number
-from qms.initiatives import dossier, savings, services
+from qms.initiatives import dossier, savings, services, slides
 from qms.initiatives.forms import ImprovementForm, InitiativeForm, MetricForm
 from qms.initiatives.models import (
     CHANNEL_LABELS,
@@ -18,6 +18,7 @@ from qms.initiatives.models import (
 from qms.spine import records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
+from qms.spine.slides import SlideKind, register_slide_kind
 
 
 def _labels(form_class, names) -> dict:
@@ -73,3 +74,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(savings.hours_formula, "hours_formula")
     app.add_template_filter(savings.days_formula, "days_formula")
     app.add_template_filter(savings.figure, "saving_figure")
+    register_slide_kind(SlideKind("process_improvements", _l("Process simplifications before and after"),
+                                  "slides/process_improvements.html", slides.gather_improvements, order=30,
+                                  default_seconds=120))
+    register_slide_kind(SlideKind("spark_cores", _l("SPARK initiatives by core"), "slides/spark_cores.html",
+                                  slides.gather_cores, order=35, default_seconds=120))

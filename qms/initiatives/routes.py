@@ -30,7 +30,7 @@ from qms.initiatives.models import (
 )
 from qms.spine import access, clock, records
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, import_view
+from qms.views import confirm_view, edit_view, import_view, page_args, paged
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
@@ -75,9 +75,16 @@ def index():
             cycle_id=cycle_id, core_id=int(form.core.data) if form.core.data else None,
             status=form.status.data or None, channel=form.channel.data or None, tag=form.tag.data or None,
             first_in_nation=bool(form.first_in_nation.data), sort=form.sort.data or "title")
-    found = services.list_initiatives(filters)
-    rows = [(initiative, services.initiative_total(initiative)) for initiative in found]
-    return render_template("initiatives/index.html", form=form, rows=rows, title=title, core_name=core_name,
+    page = paged(services.initiatives_query(filters))
+    totals = services.totals_by_initiative(initiative.id for initiative in page.items)
+    # Labels translated once for the page, not once a row.
+    channel_names = {value: str(label) for value, label in CHANNEL_LABELS.items()}
+    status_names = {status: str(label) for status, label in STATUS_LABELS.items()}
+    rows = [(initiative, totals.get(initiative.id) or savings.Total(), status_names[initiative.status],
+             [channel_names.get(channel, channel) for channel in initiative.channels])
+            for initiative in page.items]
+    return render_template("initiatives/index.html", form=form, rows=rows, page=page, page_args=page_args(),
+                           title=title, core_name=core_name,
                            cycle_id=cycle_id, import_form=_import_form() if services.can_edit(current_user) else None)
 
 

@@ -1,7 +1,7 @@
 """Rules and writes for SPARK initiatives, their process improvements and outcome metrics."""
 from __future__ import annotations
 
-import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Text, and_, case, cast, func, select
 
 from qms import imports, uploads
 from qms.auth.models import User
@@ -135,9 +135,23 @@ SORTS = ("title", "start_date", "status", "hours_saved", "case_days_saved")
 
 def list_initiatives(filters: Filters) -> list[Initiative]:
     """Initiatives matching the filters, improvements loaded in one more query, sorted as asked."""
+    return list(db.session.scalars(initiatives_query(filters, with_improvements=True)))
+
+
+def _holds(column, value: str):
+    """A JSON list column holds this string: its JSON text holds the element as the JSON serializer wrote it,
+    quotes included (the same text on SQLite and PostgreSQL's json type)."""
+    return cast(column, Text).contains(json.dumps(value), autoescape=True)
+
+
+def initiatives_query(filters: Filters, with_improvements: bool = False):
+    """Initiatives matching the filters, sorted as asked, by the database (a list page takes one page of it);
+    with_improvements: their improvements loaded in one more query."""
     from sqlalchemy.orm import selectinload
 
-    query = select(Initiative).options(selectinload(Initiative.improvements))
+    query = select(Initiative)
+    if with_improvements:
+        query = query.options(selectinload(Initiative.improvements))
     if filters.cycle_id:
         query = query.where(Initiative.award_cycle_id == filters.cycle_id)
     if filters.core_id:
@@ -146,20 +160,35 @@ def list_initiatives(filters: Filters) -> list[Initiative]:
         query = query.where(Initiative.status == InitiativeStatus(filters.status))
     if filters.first_in_nation:
         query = query.where(Initiative.first_in_nation.is_(True))
-    found = list(db.session.scalars(query))
-    # JSON list membership is filtered here: the same on SQLite and PostgreSQL, and lists are short.
     if filters.channel:
-        found = [i for i in found if filters.channel in (i.channels or [])]
+        query = query.where(_holds(Initiative.channels, filters.channel))
     if filters.tag:
-        found = [i for i in found if filters.tag in (i.tags or [])]
-    keys = {
-        "title": lambda i: i.title_zh,
-        "start_date": lambda i: (i.start_date is None, i.start_date or dt.date.min),
-        "status": lambda i: list(InitiativeStatus).index(i.status),
-        "hours_saved": lambda i: -initiative_total(i).hours_saved,
-        "case_days_saved": lambda i: -initiative_total(i).case_days_saved,
-    }
-    return sorted(found, key=keys.get(filters.sort, keys["title"]))
+        query = query.where(_holds(Initiative.tags, filters.tag))
+    if filters.sort in ("hours_saved", "case_days_saved"):
+        saved = _savings_by_initiative().subquery()
+        query = query.outerjoin(saved, saved.c.initiative_id == Initiative.id).order_by(
+            func.coalesce(saved.c.hours if filters.sort == "hours_saved" else saved.c.case_days, 0).desc())
+    elif filters.sort == "start_date":
+        query = query.order_by(Initiative.start_date.is_(None), Initiative.start_date)
+    elif filters.sort == "status":
+        query = query.order_by(case({status: n for n, status in enumerate(InitiativeStatus)},
+                                    value=Initiative.status, else_=len(InitiativeStatus)))
+    else:
+        query = query.order_by(Initiative.title_zh)
+    return query.order_by(Initiative.id)
+
+
+def _savings_by_initiative():
+    """initiative_id, hours (saved per year) and case_days (turnaround saved per year) of every initiative."""
+    p = ProcessImprovement
+    timed = and_(p.before_unit.is_not(None), p.after_unit.is_not(None))
+    turned = and_(p.turnaround_before_days.is_not(None), p.turnaround_after_days.is_not(None))
+    return select(p.initiative_id.label("initiative_id"),
+                  (func.sum(case((timed, (_minutes(p.before_value, p.before_unit)
+                                          - _minutes(p.after_value, p.after_unit)) * p.yearly_cases), else_=0))
+                   / 60.0).label("hours"),
+                  func.sum(case((turned, (p.turnaround_before_days - p.turnaround_after_days) * p.yearly_cases),
+                                else_=0)).label("case_days")).group_by(p.initiative_id)
 
 
 def initiative_total(initiative: Initiative) -> savings.Total:
@@ -168,10 +197,12 @@ def initiative_total(initiative: Initiative) -> savings.Total:
 
 
 def all_tags(cycle_id: int | None = None) -> list[str]:
-    query = select(Initiative.tags)
+    # Distinct tag lists, compared as their JSON text (PostgreSQL's json type has no equality): the filter's
+    # choices cost what the distinct lists do, not what the initiatives do.
+    query = select(cast(Initiative.tags, Text)).distinct()
     if cycle_id:
         query = query.where(Initiative.award_cycle_id == cycle_id)
-    return sorted({tag for tags in db.session.scalars(query) for tag in (tags or [])})
+    return sorted({tag for tags in db.session.scalars(query) if tags for tag in (json.loads(tags) or [])})
 
 
 @dataclass
@@ -201,10 +232,62 @@ def cycle_totals(cycle_id: int) -> tuple[int, savings.Total]:
     """(number of initiatives, total of their improvements) for a cycle, in two queries (dashboard)."""
     count = db.session.scalar(select(func.count()).select_from(Initiative)
                               .where(Initiative.award_cycle_id == cycle_id)) or 0
-    improvements = db.session.scalars(select(ProcessImprovement).join(Initiative)
-                                      .where(Initiative.award_cycle_id == cycle_id))
-    grand, _by = savings.totals((p.id, savings.of(p)) for p in improvements)
-    return count, grand
+    return count, _summed_savings(Initiative.award_cycle_id == cycle_id)
+
+
+def _minutes(value, unit):
+    """savings.to_minutes as SQL."""
+    return case((unit == TimeUnit.HOURS, func.coalesce(value, 0) * 60),
+                (unit == TimeUnit.MINUTES, func.coalesce(value, 0)), else_=0)
+
+
+def _exact(value) -> Decimal:
+    # SQLite sums numerics as floats: trim the binary noise (the columns hold at most two decimals).
+    return Decimal(0) if value is None else Decimal(str(round(float(value), 6))) if isinstance(value, float) \
+        else Decimal(value)
+
+
+def _savings_sums():
+    """The sums behind a savings.Total, as SQL aggregates over process improvements."""
+    p = ProcessImprovement
+    timed = and_(p.before_unit.is_not(None), p.after_unit.is_not(None))
+    turned = and_(p.turnaround_before_days.is_not(None), p.turnaround_after_days.is_not(None))
+    stamped = and_(p.stamps_before.is_not(None), p.stamps_after.is_not(None))
+    return (
+        func.count(p.id), func.sum(p.yearly_cases),
+        func.sum(case((timed, (_minutes(p.before_value, p.before_unit) - _minutes(p.after_value, p.after_unit))
+                       * p.yearly_cases))),
+        func.sum(case((timed, 1), else_=0)),
+        func.sum(case((turned, (p.turnaround_before_days - p.turnaround_after_days) * p.yearly_cases))),
+        func.sum(case((turned, 1), else_=0)),
+        func.sum(case((stamped, (p.stamps_before - p.stamps_after) * p.yearly_cases), else_=0)),
+    )
+
+
+def _summed_savings(*where) -> savings.Total:
+    """savings.totals' grand total of the improvements of matching initiatives, summed by the database."""
+    row = db.session.execute(select(*_savings_sums())
+                             .join(Initiative, Initiative.id == ProcessImprovement.initiative_id).where(*where)).one()
+    return _total(*row)
+
+
+def totals_by_initiative(initiative_ids) -> dict[int, savings.Total]:
+    """initiative_total of each of these initiatives, summed by the database in one query (a list page's rows:
+    loading every improvement of the page's initiatives grew with the improvements, not with the rows)."""
+    ids = list(initiative_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(ProcessImprovement.initiative_id, *_savings_sums())
+                              .where(ProcessImprovement.initiative_id.in_(ids))
+                              .group_by(ProcessImprovement.initiative_id))
+    return {initiative_id: _total(*sums) for initiative_id, *sums in rows}
+
+
+def _total(improvements, cases, minutes, timed_count, case_days, turned_count, stamps) -> savings.Total:
+    return savings.Total(improvements=improvements or 0, cases=int(cases or 0),
+                         hours_saved=_exact(minutes) * 1 / 60 if minutes is not None else Decimal(0),
+                         stamps_removed=int(stamps or 0), case_days_saved=_exact(case_days),
+                         with_time_spent=int(timed_count or 0), with_turnaround=int(turned_count or 0))
 
 
 # --- process improvements ---------------------------------------------------------------------

@@ -146,7 +146,7 @@ class FollowUpCase(TimestampMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     response_to_citizen: Mapped[str] = mapped_column(Text, default="")
     improvement: Mapped[str] = mapped_column(Text, default="")
-    closed_on: Mapped[dt.date | None]
+    closed_on: Mapped[dt.date | None] = mapped_column(index=True)
 
     vote: Mapped[Vote] = relationship(lazy="joined")
     owner = relationship("User", lazy="joined")

@@ -10,7 +10,8 @@ from qms.spine import clock, commands, records
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
-from qms.surveys import dossier, services
+from qms.spine.slides import SlideKind, register_slide_kind
+from qms.surveys import dossier, services, slides
 from qms.surveys.forms import CaseForm, RoundForm
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
 
@@ -23,7 +24,7 @@ def surveys_card(user, cycle) -> Card | None:
     weeks = services.weekly_satisfaction(clock.today(), 6, clock.zone())
     lines = [(date_html(week), f"{percent(sat / total * 100)} ({sat}/{total})" if total else "—")
              for week, sat, total in weeks]
-    open_cases = len(services.list_cases(open_only=True))
+    open_cases = services.count_open_cases()
     lines.insert(0, (_("Open follow-up cases"), str(open_cases)))
     link = url_for("surveys.cases") if user.has_role(Role.QUALITY) else url_for("surveys.index")
     return Card(title=_("On-the-spot votes: satisfied share per week"), lines=lines, link=link,
@@ -61,3 +62,5 @@ def register(app: Flask) -> None:
     register_card("surveys", surveys_card, order=27)
     register_section(Section("surveys", _l("Satisfaction surveys"), order=60, template="pdf/dossier/surveys.html",
                              gather=dossier.gather))
+    register_slide_kind(SlideKind("survey", _l("Satisfaction survey results"), "slides/survey.html",
+                                  slides.gather_survey, order=60, default_seconds=90))

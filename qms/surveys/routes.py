@@ -1,18 +1,14 @@
 """Views of the surveys: definitions, rounds with statistics and radar, response import, kiosk votes, cases."""
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, uploads
+from qms import spreadsheets, storage, uploads
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.core.services import ImportRejected, get_organization
@@ -33,10 +29,11 @@ from qms.surveys.forms import (
 )
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
 from qms.surveys.qr import qr_svg_data_uri
-from qms.views import confirm_view, edit_view
+from qms.views import confirm_view, edit_view, page_args, paged
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+IMPORTS = "imports"  # the storage area of uploaded response files waiting for their column mapping
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 MAX_OVERLAY = 5
 
@@ -47,11 +44,16 @@ def text(record, zh, en) -> str:
 
 # --- surveys and rounds -----------------------------------------------------------------------
 
+LATEST_ROUNDS = 5  # rounds of each survey on the surveys page; the survey's own page lists them all, paged
+
+
 @bp.route("/")
 @access.signed_in
 def index():
     surveys = services.list_surveys()
-    return render_template("surveys/index.html", surveys=surveys, rounds=services.list_rounds(), text=text,
+    rounds, round_counts = services.latest_rounds(LATEST_ROUNDS)
+    return render_template("surveys/index.html", surveys=surveys, rounds=rounds, round_counts=round_counts,
+                           latest_rounds=LATEST_ROUNDS, text=text,
                            upload_form=SurveyUploadForm() if services.is_quality(current_user) else None)
 
 
@@ -80,7 +82,9 @@ def upload_survey():
 @access.signed_in
 def survey(survey_id: int):
     found = db.get_or_404(Survey, survey_id)
-    return render_template("surveys/survey.html", survey=found, rounds=services.list_rounds(found), text=text)
+    page = paged(services.rounds_query(found))
+    return render_template("surveys/survey.html", survey=found, rounds=page.items, page=page,
+                           page_args=page_args(), text=text)
 
 
 def _round_values(form: RoundForm) -> dict:
@@ -164,12 +168,6 @@ def stat_pct(value) -> str:
     return percent(value.value * 100, 2)
 
 
-def import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @bp.route("/rounds/<int:round_id>/upload", methods=["POST"])
 @access.roles(Role.QUALITY)
 def upload_responses(round_id: int):
@@ -193,10 +191,11 @@ def upload_responses(round_id: int):
     except (spreadsheets.SpreadsheetError, IndexError):
         flash(_("This file could not be read as %(format)s.", format=fmt.upper()), "danger")
         return redirect(url_for("surveys.round_page", round_id=round_id))
-    stored = f"{secrets.token_hex(16)}.{fmt}"
-    fd = os.open(import_dir() / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    try:
+        stored = storage.write(IMPORTS, data, suffix=f".{fmt}")  # kept until the mapping is confirmed
+    except storage.StorageError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("surveys.round_page", round_id=round_id))
     return render_template("surveys/mapping.html", survey_round=survey_round, header=header,
                            guess=services.guess_mapping(survey_round.survey, header), form=MappingForm(upload=stored),
                            source_name=upload.filename or "", text=text)
@@ -208,10 +207,9 @@ def import_responses(round_id: int):
     survey_round = db.get_or_404(SurveyRound, round_id)
     form = MappingForm()
     stored = form.upload.data or ""
-    if not form.validate_on_submit() or not stored.replace(".", "").isalnum():
+    if not form.validate_on_submit() or not storage.valid_name(stored):
         abort(400)
-    path = import_dir() / stored
-    if not path.exists():
+    if not storage.exists(IMPORTS, stored):
         flash(_("The uploaded file is gone; upload it again."), "danger")
         return redirect(url_for("surveys.round_page", round_id=round_id))
     mapping = {}
@@ -220,7 +218,7 @@ def import_responses(round_id: int):
         if raw.isdigit():
             mapping[question.code] = int(raw)
     try:
-        table = spreadsheets.read(path.read_bytes(), stored.rsplit(".", 1)[-1])
+        table = spreadsheets.read(storage.read(IMPORTS, stored), stored.rsplit(".", 1)[-1])
         counts = services.import_responses(survey_round, table, mapping, request.form.get("source_name", ""),
                                            current_user, no_answer=survey_round.survey.no_answer or ())
     except ImportRejected as error:
@@ -230,7 +228,7 @@ def import_responses(round_id: int):
                                back_url=url_for("surveys.round_page", round_id=round_id),
                                back_label=_("Back to the round")), 400
     finally:
-        path.unlink(missing_ok=True)
+        storage.delete(IMPORTS, stored)
     flash(_("Imported %(rows)d responses, %(valid)d valid.", rows=counts["rows"], valid=counts["valid"]), "success")
     return redirect(url_for("surveys.round_page", round_id=round_id))
 
@@ -382,7 +380,9 @@ def kiosk_form_expired(error):
 @access.roles(Role.QUALITY)
 def cases():
     open_only = request.args.get("all") != "1"
-    return render_template("surveys/cases.html", cases=services.list_cases(open_only), open_only=open_only)
+    page = paged(services.cases_query(open_only))
+    return render_template("surveys/cases.html", cases=page.items, page=page, page_args=page_args(),
+                           open_only=open_only)
 
 
 def _case_values(form: CaseForm) -> dict:

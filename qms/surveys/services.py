@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import delete, func, select, update
 
 from qms import imports
 from qms.core import audit
@@ -83,10 +83,29 @@ def rated_questions(survey: Survey) -> list[SurveyQuestion]:
 # --- rounds and response import ---------------------------------------------------------------
 
 def list_rounds(survey: Survey | None = None) -> list[SurveyRound]:
+    return list(db.session.scalars(rounds_query(survey)))
+
+
+def rounds_query(survey: Survey | None = None):
+    """Rounds, latest period first."""
     query = select(SurveyRound).order_by(SurveyRound.period_start.desc().nulls_last(), SurveyRound.id.desc())
     if survey is not None:
         query = query.where(SurveyRound.survey_id == survey.id)
-    return list(db.session.scalars(query))
+    return query
+
+
+def latest_rounds(per_survey: int) -> tuple[list[SurveyRound], dict[int, int]]:
+    """The latest rounds of every survey, `per_survey` at most each, and survey id -> its number of rounds, in two
+    queries (the surveys page: the whole history is on each survey's page)."""
+    position = func.row_number().over(partition_by=SurveyRound.survey_id,
+                                       order_by=(SurveyRound.period_start.desc().nulls_last(),
+                                                 SurveyRound.id.desc())).label("position")
+    ranked = select(SurveyRound.id, position).subquery()
+    rounds = list(db.session.scalars(
+        select(SurveyRound).join(ranked, ranked.c.id == SurveyRound.id).where(ranked.c.position <= per_survey)
+        .order_by(SurveyRound.period_start.desc().nulls_last(), SurveyRound.id.desc())))
+    counts = dict(db.session.execute(select(SurveyRound.survey_id, func.count()).group_by(SurveyRound.survey_id)).all())
+    return rounds, counts
 
 
 def save_round(survey: Survey, survey_round: SurveyRound | None, values: Mapping[str, Any], actor) -> SurveyRound:
@@ -383,10 +402,20 @@ def cast_vote(kiosk: KioskToken, satisfied: bool, reason: str = "", contact: str
 
 
 def list_cases(open_only: bool = True) -> list[FollowUpCase]:
+    return list(db.session.scalars(cases_query(open_only)))
+
+
+def cases_query(open_only: bool = True):
+    """Follow-up cases, open first, newest first."""
     query = select(FollowUpCase).order_by(FollowUpCase.closed_on.is_not(None), FollowUpCase.id.desc())
     if open_only:
         query = query.where(FollowUpCase.closed_on.is_(None))
-    return list(db.session.scalars(query))
+    return query
+
+
+def count_open_cases() -> int:
+    return db.session.scalar(select(func.count()).select_from(FollowUpCase)
+                             .where(FollowUpCase.closed_on.is_(None))) or 0
 
 
 def update_case(case: FollowUpCase, values: Mapping[str, Any], actor) -> FollowUpCase:
@@ -402,11 +431,16 @@ def weekly_satisfaction(today: dt.date, weeks: int, zone) -> list[tuple[dt.date,
     monday = today - dt.timedelta(days=today.weekday())
     start = monday - dt.timedelta(weeks=weeks - 1)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    counts = {start + dt.timedelta(weeks=w): [0, 0] for w in range(weeks)}
-    for cast_at, satisfied in db.session.execute(select(Vote.cast_at, Vote.satisfied).where(Vote.cast_at >= since)):
-        day = cast_at.astimezone(zone).date()
-        week = day - dt.timedelta(days=day.weekday())
-        if week in counts:
-            counts[week][1] += 1
-            counts[week][0] += int(satisfied)
-    return [(week, sat, total) for week, (sat, total) in sorted(counts.items())]
+    mondays = [start + dt.timedelta(weeks=w) for w in range(weeks)]
+    # Each vote falls in the week whose bounds (the office's midnights) hold it: counted by the database.
+    bounds = [(dt.datetime.combine(monday, dt.time.min, tzinfo=zone),
+               dt.datetime.combine(monday + dt.timedelta(weeks=1), dt.time.min, tzinfo=zone)) for monday in mondays]
+    week = sql_case(*((and_(Vote.cast_at >= first, Vote.cast_at < after), n)
+                      for n, (first, after) in enumerate(bounds)), else_=-1).label("week")
+    counts = {n: (0, 0) for n in range(weeks)}
+    for n, satisfied, total in db.session.execute(
+            select(week, func.sum(sql_case((Vote.satisfied.is_(True), 1), else_=0)), func.count())
+            .where(Vote.cast_at >= since, Vote.cast_at < bounds[-1][1]).group_by(week)):
+        if n in counts:
+            counts[n] = (int(satisfied or 0), total)
+    return [(mondays[n], sat, total) for n, (sat, total) in sorted(counts.items())]
