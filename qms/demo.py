@@ -14,6 +14,7 @@ from qms.archive import demo as archive_demo
 from qms.auth import services as accounts
 from qms.auth.models import User
 from qms.benchmarking import demo as benchmarking_demo
+from qms.briefing import demo as briefing_demo
 from qms.checklist import demo as checklist_demo
 from qms.checklist import services as checklist_services
 from qms.core import services as core
@@ -44,6 +45,7 @@ AWARD_CYCLE = {
     "submission_deadline": dt.date(2015, 7, 31),
     "period_start": dt.date(2014, 1, 1),  # the source's figures run from January 2014 to the end of May 2015
     "period_end": dt.date(2015, 5, 31),
+    "briefing_minutes": 20,  # the site visit's briefing slot (illustrative: the source gives no time)
     "status": "preparing",
     "notes": "第七屆政府服務品質獎：第一線服務機關。",
 }
@@ -122,6 +124,7 @@ def seed_demo(force: bool = False) -> list[str]:
     if dossier_demo.seed(cycle, users["leader"], improvements.improvements, improvements.hours_saved,
                          improvements.case_days_saved):
         created.append("application dossier")
+    created += briefing_demo.seed(cycle, users)
     return created
 
 

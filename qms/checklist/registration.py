@@ -4,13 +4,14 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.checklist import dossier, services
+from qms.checklist import dossier, services, slides
 from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
 from qms.i18n import localized, rounded, user_text
 from qms.spine import clock, commands, records
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
+from qms.spine.slides import SlideKind, register_slide_kind
 
 
 def _item_title(item: AssessmentItem) -> str:
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
         url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
         cycle_id=lambda item: item.assessment.award_cycle_id,
+        readiness=slides.readiness_of_items,
         search=records.SearchSpec(document=lambda item: {
             "title": _item_title(item), "date": item.updated_at,
             "body": "\n\n".join(t for t in (item.narrative, item.strengths, item.opportunities) if t)}),
@@ -69,4 +71,6 @@ def register(app: Flask) -> None:
     register_card("readiness", readiness_card, order=5)
     register_section(Section("self_assessment", _l("Self-assessment by award framework"), order=20,
                              template="pdf/dossier/checklist.html", gather=dossier.gather))
+    register_slide_kind(SlideKind("readiness", _l("Readiness by dimension"), "slides/readiness.html",
+                                  slides.gather_readiness, order=20))
     commands.add(import_frameworks_command)

@@ -21,7 +21,7 @@ from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese, localized
-from qms.spine import access, clock
+from qms.spine import access, clock, panels
 from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, import_view
 
@@ -232,7 +232,8 @@ def _item_context(item: AssessmentItem) -> dict:
         item=item, editable=services.editable_fields(current_user, item), evidence=entries,
         evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
         subject_type="assessment_item", subject_id=item.id, name=node_name, today=clock.today(),
-        deadline=item.assessment.award_cycle.submission_deadline)
+        deadline=item.assessment.award_cycle.submission_deadline,
+        panels=panels.panels_for("assessment_item", item, current_user))
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])

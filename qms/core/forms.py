@@ -29,6 +29,10 @@ class AwardCycleForm(QMSForm):
                              description=_l("The dossier takes only the drills, survey rounds, publications and other "
                                             "records that fall in the period the application reports on."))
     period_end = DateField(_l("Reporting period: last day"), validators=[optional()])
+    briefing_minutes = IntegerField(_l("Briefing time allowed (minutes)"),
+                                    validators=[optional(), number_range(min=1, max=600)],
+                                    description=_l("How long the reviewers give the office's briefing at the site "
+                                                   "visit; the briefing deck's planned time is compared with it."))
     status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in CYCLE_STATUS_LABELS.items()),
                          default=CycleStatus.PREPARING.value, validators=[required()])
     notes = TextAreaField(_l("Notes"), validators=[optional(), length(5000)])

@@ -94,6 +94,8 @@ class AwardCycle(TimestampMixin, db.Model):
     # The period the application reports on (first and last day): the dossier takes only what falls in it.
     period_start: Mapped[dt.date | None]
     period_end: Mapped[dt.date | None]
+    # The time the reviewers allow for the office's briefing at the site visit (the briefing deck's budget).
+    briefing_minutes: Mapped[int | None]
 
     __table_args__ = (db.UniqueConstraint("award_name", "year", name="uq_award_cycle_award_name_year"),)
 

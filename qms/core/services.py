@@ -14,7 +14,8 @@ from qms.core.models import AuditEvent, AwardCycle, CycleStatus, Organization
 from qms.extensions import db
 
 ORGANIZATION_FIELDS = ("name", "name_en", "motto", "area_km2", "population", "households", "staff_count", "as_of")
-CYCLE_FIELDS = ("award_name", "year", "submission_deadline", "period_start", "period_end", "status", "notes")
+CYCLE_FIELDS = ("award_name", "year", "submission_deadline", "period_start", "period_end", "briefing_minutes",
+                "status", "notes")
 
 
 class ServiceError(Exception):

@@ -52,6 +52,9 @@ class RecordType:
     # `cycle_id(record)` the award cycle a record kept per cycle belongs to (by default its award_cycle_id).
     when: Callable[[Any], Any] | None = None
     cycle_id: Callable[[Any], int | None] | None = None
+    # How ready records of this type are, for features that weigh by it (the briefing's question draw):
+    # `readiness(ids)` gives {id: 0–100} for the ids that exist, in a fixed number of queries.
+    readiness: Callable[[list[int]], dict[int, float]] | None = None
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:
