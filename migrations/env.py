@@ -13,6 +13,7 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
+SEARCH_TABLES = {"search_document", "search_spelling"}  # qms/search_postgres.py
 
 
 def get_engine():
@@ -84,6 +85,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The PostgreSQL search backend's tables are not models: autogenerate must not drop them.
+    conf_args.setdefault("include_object", lambda item, name, type_, reflected, compare_to: (
+        item if type_ == "table" else getattr(item, "table", item)).name not in SEARCH_TABLES)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

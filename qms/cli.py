@@ -77,7 +77,8 @@ def search_reindex(procs):
     total = search.count_searchable(db.session)
     with click.progressbar(length=total, label=f"Indexing {total} records", show_pos=True) as bar:
         written = search.reindex(progress=bar.update, procs=procs)
-    click.echo(f"Indexed {written} records into {search.index_dir()}.")
+    where = search.index_dir() if search.backend() == "whoosh" else "the database's search_document table"
+    click.echo(f"Indexed {written} records into {where}.")
 
 
 @search_cli.command("check")
@@ -91,13 +92,23 @@ def search_check():
         raise click.ClickException(f"The index is {error.reason} ({error.detail or search.index_dir()}); "
                                    "run `flask --app wsgi qms search reindex`.") from None
     state = search.status()
+    stale: set[str] = set()
+    if search.backend() == "postgres":  # its check also finds rows out of date, reported among the missing
+        from qms import search_postgres
+
+        stale = set(search_postgres.check_report().stale)
+        for key in sorted(stale):
+            click.echo(f"out of date in the index: {key}")
+        missing = [key for key in missing if key not in stale]
     for key in missing:
         click.echo(f"missing from the index: {key}")
     for key in extra:
         click.echo(f"in the index but not in the database: {key}")
     click.echo(f"{state.documents} documents indexed; {len(missing)} missing, {len(extra)} extra; "
                f"{state.pending} changes queued.")
-    if missing or extra:
+    if stale:
+        click.echo(f"{len(stale)} out of date.")
+    if missing or extra or stale:
         raise SystemExit(1)
 
 

@@ -170,6 +170,7 @@ def test_changes_and_deletes_follow_the_database(actor):
     assert search.check() == ([], [])
 
 
+@pytest.mark.whoosh_only
 def test_a_missing_index_is_reported_and_rebuilt(app, actor):
     import shutil
 
@@ -184,6 +185,7 @@ def test_a_missing_index_is_reported_and_rebuilt(app, actor):
 
 # Whoosh leaves the damaged table-of-contents file open when it fails to read it; not ours to close.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.whoosh_only
 def test_a_corrupt_index_is_reported(app, actor):
     publish(actor, "手冊", "戶籍")
     for path in search.index_dir().glob("*.toc"):
@@ -192,6 +194,7 @@ def test_a_corrupt_index_is_reported(app, actor):
     assert search.status().state == "corrupt"
 
 
+@pytest.mark.whoosh_only
 def test_the_vectorized_path_agrees_with_whoosh(actor):
     """Plain queries are scored with numpy over posting arrays; they must match Whoosh's own BM25F exactly,
     deleted (re-indexed) documents included."""
@@ -209,7 +212,8 @@ def test_the_vectorized_path_agrees_with_whoosh(actor):
         services.save_publication(publication, {"title": publication.title, "abstract": publication.abstract + " 門牌",
                                                 "kind": "book"}, actor)
     searcher = search._searcher()
-    for text in ["戶籍", "身分證 歸化", "門牌 OR counter", '"service quality"', "新住民 滿意度 門牌", "quality"]:
+    for text in ["戶籍", "身分證 歸化", "門牌 OR counter", '"service quality"', "新住民 滿意度 門牌", "quality",
+                 '"戶籍 登記 身分證"', '"身分證 歸化"', '"门牌 counter" 新住民']:
         parsed = search.parse(text, searcher.schema)
         for access in (EVERYONE, ["public"]):
             flt = search._filter(access, {})
@@ -222,8 +226,8 @@ def test_the_vectorized_path_agrees_with_whoosh(actor):
             got = {docnum: score for score, docnum in found.top_n}
             assert got.keys() == expected.keys()
             assert np.allclose([got[d] for d in expected], list(expected.values())), text
-    assert search._fast_search(searcher, search.parse('"戶籍 登記 身分證"', searcher.schema),
-                               search._filter(EVERYONE, {}), 10) is None  # three-word phrase: Whoosh's path
+    assert search._fast_search(searcher, search.parse('title:"文件 1"', searcher.schema),
+                               search._filter(EVERYONE, {}), 10) is None  # a phrase in the title: Whoosh's path
 
 
 def test_snippets_quote_the_body_not_the_title_appended_for_search(actor):
@@ -237,6 +241,7 @@ def test_snippets_quote_the_body_not_the_title_appended_for_search(actor):
     assert "<mark>" not in str(only_title.snippet) and str(only_title.snippet).startswith("本手冊說明")
 
 
+@pytest.mark.whoosh_only
 def test_a_failed_index_update_keeps_the_change_and_says_so(app, actor, login_as, monkeypatch):
     import datetime as dt
 
@@ -260,6 +265,7 @@ def test_a_failed_index_update_keeps_the_change_and_says_so(app, actor, login_as
     assert titles("戶籍") == {"先存進資料庫"} and search.status().pending == 0
 
 
+@pytest.mark.whoosh_only
 def test_listing_by_date_agrees_with_whoosh(actor):
     from whoosh import query as q
     from whoosh import sorting
@@ -278,3 +284,58 @@ def test_listing_by_date_agrees_with_whoosh(actor):
         assert len(matched) == len(reference)
     listing = search.search("", access=EVERYONE, sort="date")
     assert [hit.year for hit in listing.hits] == [2024, 2019, 2019, 2015, 2011, 2007, 2003]
+
+
+def test_phrases_match_adjacent_words_in_order_only(actor):
+    publish(actor, "順", "本所提供印鑑證明與戶籍謄本的跨機關申請。")
+    publish(actor, "逆", "本所的戶籍謄本申請與印鑑證明另案辦理。")
+    publish(actor, "隔", "印鑑證明、戶籍資料與謄本申請")
+    publish(actor, "english", "Apply for a household registration transcript; registration of households is free.")
+    assert titles('"印鑑證明與戶籍謄本"') == {"順"}
+    assert titles('"戶籍謄本 申請"') == {"逆"}  # adjacent here only; elsewhere the words stand apart or in reverse
+    assert titles("戶籍謄本 申請") == {"順", "逆"}
+    assert titles('"印鑑证明与户籍誊本"') == {"順"}  # Simplified finds Traditional, in order
+    assert titles('"申請 戶籍謄本"') == set()  # the reverse order
+    assert titles('"household registration"') == {"english"}
+    assert titles('"transcript household"') == set()
+    assert titles("transcript household") == {"english"}
+    assert titles('"印鑑證明 戶籍謄本"') == set()  # 與 stands between them
+
+
+def test_the_index_has_no_pair_terms_and_phrases_read_positions(actor):
+    publish(actor, "相連", "今日起身分證換發免排隊。")
+    searcher = search._searcher()
+    assert "pairs" not in searcher.schema.names()
+    assert isinstance(searcher.schema["content"].format, search.Occurrences)
+    hit = search.search('"身分證換發"', access=EVERYONE).hits[0]
+    assert "<mark>身分證</mark><mark>換發</mark>" in str(hit.snippet) or "<mark>身分證換發</mark>" in str(hit.snippet)
+
+
+@pytest.mark.whoosh_only
+def test_fast_path_queries_never_take_the_slow_path(actor):
+    """The vectorized scorer reads Whoosh internals; if an upgrade renames one, it falls back to reading postings
+    one at a time (5x slower). This fails when that happens, so the upgrade cannot slow search silently."""
+    for n in range(30):
+        body = "戶籍登記與身分證換發，" * (n % 4 + 1) + ("門牌整編 service quality" if n % 2 else "")
+        publish(actor, f"文件{n}", body, keywords=["門牌", f"主題{n % 3}"], public=n % 3 == 0)
+    for publication in search_publications(3):  # deletions: re-indexed records leave deleted documents behind
+        services.save_publication(publication, {"title": publication.title, "abstract": "門牌 戶籍", "kind": "book"},
+                                  actor)
+    search.FALLBACKS.update(postings=0, query=0)
+    for text in ["戶籍", "身分證 換發", '"身分證換發"', '"service quality"', "門牌 OR service", "", "户籍 门牌",
+                 '"戶籍登記與身分證"']:
+        for sort in ("relevance", "date"):
+            results = search.search(text, access=EVERYONE, sort=sort, filters={"keyword": "門牌"})
+            assert results.problem is None and results.total > 0, text
+    assert search.FALLBACKS == {"postings": 0, "query": 0}
+    search.search("year:[2000 TO 2030]", access=EVERYONE)  # a range: Whoosh's own path, and counted
+    assert search.FALLBACKS["query"] == 1
+
+
+def search_publications(count):
+    from sqlalchemy import select
+
+    from qms.archive.models import Publication
+    from qms.extensions import db
+
+    return db.session.scalars(select(Publication).order_by(Publication.id).limit(count)).all()

@@ -1,0 +1,128 @@
+"""What both backends promise alike (a rolled-back write leaves no trace, listing by date, the picker), and what
+only the PostgreSQL backend adds: rows written in the record's transaction, and a check that finds stale rows."""
+import pytest
+from sqlalchemy import text
+
+from qms import create_app, search
+from qms.archive import services
+from qms.archive.models import Publication
+from qms.extensions import db
+from qms.spine.access import Role
+from tests.factories import UserFactory
+
+EVERYONE = ["signed_in", "public", "admin", "quality", "staff", "leader"]
+
+
+@pytest.fixture
+def actor(app):
+    return UserFactory(role=Role.QUALITY)
+
+
+def publish(actor, title, abstract="", **values):
+    return services.save_publication(None, {"title": title, "abstract": abstract, "kind": "handbook", **values}, actor)
+
+
+def search_rows() -> int:
+    return db.session.scalar(text("SELECT count(*) FROM search_document"))
+
+
+def test_a_rolled_back_write_leaves_no_trace_in_search(actor, search_backend):
+    publish(actor, "留下的", "戶籍")
+    db.session.add(Publication(title="撤回的", abstract="戶籍 門牌", kind="handbook"))
+    db.session.flush()  # written as far as the database goes, then abandoned
+    db.session.rollback()
+    assert {hit.title for hit in search.search("戶籍", access=EVERYONE).hits} == {"留下的"}
+    assert search.search("門牌", access=EVERYONE).total == 0
+    assert search.check() == ([], [])
+    if search_backend == "postgres":
+        assert search_rows() == 1
+
+
+def test_listing_by_date_newest_first(actor):
+    for n, year in enumerate([2003, 2019, 2011, 2019, 2007, 2024, 2015]):
+        publish(actor, f"書{n}", "戶籍" if n % 2 else "門牌", year=year)
+    listing = search.search("", access=EVERYONE, sort="date")
+    assert [hit.year for hit in listing.hits] == [2024, 2019, 2019, 2015, 2011, 2007, 2003]
+    assert [hit.year for hit in search.search("戶籍", access=EVERYONE, sort="date").hits] == [2024, 2019, 2019]
+
+
+def test_the_picker_finds_a_title_as_it_is_typed(actor):
+    publish(actor, "跨機關通報手冊", "戶籍")
+    publish(actor, "Naturalization guide", "handbook")
+    assert [hit.title for hit in search.lookup("跨機", access=EVERYONE, types=["publication"])] == ["跨機關通報手冊"]
+    assert [hit.title for hit in search.lookup("naturaliz", access=EVERYONE, types=["publication"])] \
+        == ["Naturalization guide"]
+    assert search.lookup("跨機", access=EVERYONE, types=["initiative"]) == []
+    assert search.lookup("跨機", access=["public"], types=["publication"]) == []  # an internal publication
+
+
+def test_boolean_queries_and_facet_filters(actor):
+    publish(actor, "甲", "戶籍 門牌", year=2014, keywords=["門牌"])
+    publish(actor, "乙", "戶籍", year=2015)
+    publish(actor, "丙", "門牌", year=2016, kind="brochure")
+    assert {h.title for h in search.search("戶籍 OR 門牌", access=EVERYONE).hits} == {"甲", "乙", "丙"}
+    assert {h.title for h in search.search("戶籍 NOT 門牌", access=EVERYONE).hits} == {"乙"}
+    assert {h.title for h in search.search("門牌 kind:brochure", access=EVERYONE).hits} == {"丙"}
+    assert {h.title for h in search.search("keyword:門牌", access=EVERYONE).hits} == {"甲"}
+    assert {h.title for h in search.search("門牌 OR year:2015", access=EVERYONE).hits} == {"甲", "乙", "丙"}
+    assert {h.title for h in search.search("戶籍", access=EVERYONE, filters={"year": 2015}).hits} == {"乙"}
+    assert {h.title for h in search.search("", access=EVERYONE, filters={"kind": "brochure"}).hits} == {"丙"}
+
+
+def test_the_postgres_backend_is_refused_without_postgresql():
+    with pytest.raises(RuntimeError, match="not PostgreSQL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "QMS_SEARCH_BACKEND": "postgres", "SECRET_KEY": "x"})
+    with pytest.raises(RuntimeError, match="whoosh"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "QMS_SEARCH_BACKEND": "elastic", "SECRET_KEY": "x"})
+
+
+@pytest.fixture
+def postgres_only(search_backend):
+    if search_backend != "postgres":
+        pytest.skip("about the PostgreSQL backend's table")
+
+
+def test_rows_are_written_in_the_records_transaction(postgres_only, actor):
+    from qms.core.models import SearchQueue
+
+    publication = publish(actor, "即時", "戶籍", public=True)
+    assert search_rows() == 2 and search.status().pending == 0 and search.waiting() == 0  # and its public variant
+    assert db.session.scalar(db.select(db.func.count()).select_from(SearchQueue)) == 0  # no queue, no lag
+    assert search.sync() == 0
+    services.delete_publication(publication, actor)
+    assert search_rows() == 0
+
+
+def test_check_finds_missing_stale_and_extra_rows(postgres_only, actor, runner):
+    from qms import search_postgres
+
+    kept = publish(actor, "保留", "戶籍")
+    changed = publish(actor, "改過", "門牌")
+    gone = publish(actor, "刪掉", "印鑑")
+    with db.engine.begin() as connection:  # behind the backend's back
+        connection.execute(text("DELETE FROM search_document WHERE key = :key"), {"key": f"publication:{gone.id}"})
+        connection.execute(text("UPDATE search_document SET title = 'x', digest = 'old' WHERE key = :key"),
+                           {"key": f"publication:{changed.id}"})
+        connection.execute(text("INSERT INTO search_document SELECT 'publication:999999', record_type, 999999, "
+                                "access, kind, year, date, keywords, title, author, body, starts, ends, words, "
+                                "spell, digest FROM search_document WHERE key = :key"),
+                           {"key": f"publication:{kept.id}"})
+    report = search_postgres.check_report()
+    assert report.missing == [f"publication:{gone.id}"] and report.stale == [f"publication:{changed.id}"]
+    assert report.extra == ["publication:999999"]
+    result = runner.invoke(args=["qms", "search", "check"])
+    assert result.exit_code == 1 and "publication:999999" in result.output
+    assert runner.invoke(args=["qms", "search", "reindex"]).exit_code == 0
+    assert search_postgres.check_report() == search_postgres.CheckReport([], [], [])
+    assert search.status().documents == 3
+
+
+def test_the_vector_keeps_the_analysis_positions_and_weights(postgres_only):
+    from qms import search_postgres
+
+    document = {"key": "publication:1", "content": "戶籍登記與身分證\n手冊\n手冊\n王小明\n門牌", "body_end": 8,
+                "title": "手冊", "author": "王小明", "keyword": "門牌"}
+    vector, starts, ends = search_postgres.vector_literal(document)
+    assert "'户籍登记':1C" in vector and "'户籍':1C" in vector and "'身分证':3C" in vector
+    assert "'手册':4A,5A" in vector and "'门牌':" in vector and vector.endswith("B")
+    assert [document["content"][s:e] for s, e in zip(starts, ends, strict=True)] == ["戶籍登記", "與", "身分證"]
