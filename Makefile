@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 APT_TEST_PACKAGES := chromium
 
-.PHONY: run test bench setup setup-test system-packages system-packages-test translations migrate extract-messages clean
+.PHONY: run serve test bench setup setup-test system-packages system-packages-test translations migrate extract-messages clean
 
 run: setup migrate
 	@$(FLASK) qms seed-demo --if-empty
@@ -22,10 +22,25 @@ run: setup migrate
 	@echo "Demo logins (role, username / password):"
 	@$(FLASK) qms demo-logins
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The web server and one job worker together; Ctrl-C (or either one ending) stops both.
+	@trap 'kill $$web $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	$(FLASK) qms worker --workers 1 & worker=$$!; \
+	$(FLASK) run --host $(HOST) --port $(PORT) & web=$$!; \
+	wait -n $$web $$worker
+
+# Production: no demo data; gunicorn (gunicorn.conf.py, QMS_BIND, QMS_WEB_WORKERS ...) and the job workers
+# (QMS_JOB_WORKERS) together until Ctrl-C or TERM (scripts/serve.sh). README: "Serving in production".
+serve: setup migrate
+	@$(FLASK) qms search ensure
+	@$(BIN)/python -c "import sys; from sqlalchemy import select; from wsgi import app; from qms.extensions import db; \
+		from qms.auth.models import User; from qms.spine.access import Role; app.app_context().push(); \
+		sys.exit(0 if db.session.scalar(select(User.id).where(User.role == Role.ADMIN, User.active).limit(1)) else 1)" \
+		|| echo "No admin yet: create one with  $(FLASK) qms create-user USERNAME --role admin"
+	@echo "QMS is serving on http://$${QMS_BIND:-127.0.0.1:8000}/  (Ctrl-C stops it)"
+	@scripts/serve.sh
 
 test: setup-test
-	$(BIN)/ruff check qms tests benchmarks scripts wsgi.py
+	$(BIN)/ruff check qms tests benchmarks scripts wsgi.py gunicorn.conf.py
 	$(BIN)/bandit -q -r qms -ll
 	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/pytest

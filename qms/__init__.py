@@ -25,7 +25,7 @@ from qms.config import (
 from qms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 FEATURES = ("qms.auth", "qms.core", "qms.evidence", "qms.checklist", "qms.initiatives", "qms.benchmarking",
-            "qms.drills", "qms.surveys", "qms.archive", "qms.dossier")
+            "qms.drills", "qms.surveys", "qms.archive", "qms.dossier", "qms.briefing")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE), instance_relative_config=True)
     configure(app, config)
+    register_observability(app)
     register_extensions(app)
     register_features(app)
     register_errorhandlers(app)
@@ -71,7 +72,25 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
         os.chmod(database_file, 0o600)  # a file made before QMS set its umask
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
+    check_search_backend(app.config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "qms" / "translations")
+
+
+def register_observability(app: Flask) -> None:
+    from qms import observability
+
+    observability.init_app(app)  # before the access hook: every answer gets its request id and is counted
+
+
+def check_search_backend(config) -> None:
+    """QMS_SEARCH_BACKEND is whoosh (the default) or postgres, and postgres only on a PostgreSQL database."""
+    backend = config.setdefault("QMS_SEARCH_BACKEND", "whoosh")
+    if backend not in ("whoosh", "postgres"):
+        raise RuntimeError(f"QMS_SEARCH_BACKEND={backend!r}: use 'whoosh' or 'postgres'.")
+    if backend == "postgres" and not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise RuntimeError("QMS_SEARCH_BACKEND=postgres keeps the search index in a PostgreSQL database, but the "
+                           "database is not PostgreSQL: set QMS_DATABASE_URL to a PostgreSQL database, or "
+                           "QMS_SEARCH_BACKEND=whoosh.")
 
 
 def register_extensions(app: Flask) -> None:
@@ -107,10 +126,15 @@ def register_extensions(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Foreign keys on; write-ahead logging, so readers (a backup, the pages) never wait for a writer and a
+    writer waits for another up to the busy timeout instead of failing at once."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
@@ -199,6 +223,7 @@ def register_template_context(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    import qms.backup  # noqa: F401 (adds backup and restore)
     import qms.cli  # noqa: F401 (adds QMS's own commands to the group)
     from qms.spine.commands import qms_cli
 

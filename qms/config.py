@@ -43,6 +43,8 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set from QMS_HTTPS
     QMS_HTTPS = False  # served over HTTPS (directly or behind a TLS proxy): cookies only over TLS, https links
     QMS_TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host QMS believes (ProxyFix)
+    QMS_LOG_FORMAT = "text"  # "json": one JSON object a log line (gunicorn.conf.py sets it)
+    QMS_METRICS_ALLOW = "127.0.0.1,::1"  # addresses/networks that may read /metrics; others get 404
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over a working day still submits
@@ -55,22 +57,26 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_STYLE = "primary"
     AUDIT_PAGE_SIZE = 50
+    PAGE_SIZE = 50  # rows on one page of a list (drills, actions, initiatives, users ...)
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
     LOGIN_ADDRESS_MAX_FAILURES = 20  # failed sign-ins from one address, any usernames, before it waits too
     SESSION_IDLE_MINUTES = 8 * 60  # a session unused this long ends (a working day)
     PASSWORD_MIN_LENGTH = 12  # OWASP ASVS; passwords are also checked against common ones (zxcvbn)
-    QMS_DOSSIER_SYNC = False  # True: render dossier versions inside the request (tests), not in a thread
+    QMS_REDIS_URL = ""  # the job queue on Redis (redis://host:6379/0); empty: a SQLite queue in the instance folder
+    QMS_JOBS_IMMEDIATE = False  # True: run background jobs at once, inside the caller (tests)
+    QMS_JOBS_QUEUE = "qms"  # the queue's name (its keys on Redis)
     # How long a citizen's contact details left with a kiosk vote are kept; the kiosk's personal-data notice says so.
     QMS_KIOSK_CONTACT_RETENTION_DAYS = 365
+    # Where stored files live (uploads/, dossiers/, imports/): a volume every server shares. None: the instance folder.
+    QMS_FILES_DIR = None
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = True
-    QMS_DOSSIER_SYNC = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 
@@ -82,11 +88,18 @@ ENV_SETTINGS = {
     "QMS_SECURE_COOKIES": ("QMS_HTTPS", lambda v: v.lower() in {"1", "true", "yes"}),  # the older name
     "QMS_HTTPS": ("QMS_HTTPS", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_TRUSTED_PROXIES": ("QMS_TRUSTED_PROXIES", int),
+    "QMS_LOG_FORMAT": ("QMS_LOG_FORMAT", str),
+    "QMS_METRICS_ALLOW": ("QMS_METRICS_ALLOW", str),
     "QMS_MAX_UPLOAD_MB": ("QMS_MAX_FILE_BYTES", lambda v: int(v) * 1024 * 1024),
     "QMS_MAX_SHEET_CELLS": ("QMS_MAX_SHEET_CELLS", int),
     "QMS_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
+    "QMS_SEARCH_BACKEND": ("QMS_SEARCH_BACKEND", str),
+    "QMS_FILES_DIR": ("QMS_FILES_DIR", str),
     "QMS_KIOSK_CONTACT_RETENTION_DAYS": ("QMS_KIOSK_CONTACT_RETENTION_DAYS", int),
+    "QMS_REDIS_URL": ("QMS_REDIS_URL", str),
+    "QMS_JOBS_IMMEDIATE": ("QMS_JOBS_IMMEDIATE", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_JOBS_QUEUE": ("QMS_JOBS_QUEUE", str),
 }
 
 

@@ -30,6 +30,7 @@ def make_config(database_url: str, **overrides) -> dict:
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = database_url
     config["QMS_SEARCH_INDEX"] = TEST_SEARCH_INDEX
+    config["QMS_JOBS_IMMEDIATE"] = True  # background jobs run at once, inside the test
     config.update(overrides)
     return config
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from qms.core import slides
 from qms.core.audit import actor_label
 from qms.core.forms import AwardCycleForm, OrganizationForm
 from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
@@ -14,6 +15,7 @@ from qms.i18n import datetime_html, localized, number, user_text
 from qms.spine import records
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
+from qms.spine.slides import SlideKind, register_slide_kind
 
 
 def organization_card(user, cycle) -> Card | None:
@@ -58,3 +60,5 @@ def register(app: Flask) -> None:
     register_nav("core.audit_trail", _l("Audit trail"), roles={Role.QUALITY}, order=80)
     register_card("organization", organization_card, order=10)
     register_card("audit", audit_card, order=95)
+    register_slide_kind(SlideKind("profile", _l("Office profile"), "slides/profile.html", slides.gather_profile,
+                                  order=10))
