@@ -693,7 +693,27 @@ def check() -> tuple[list[str], list[str]]:
 
 # --- searching ----------------------------------------------------------------------------------
 
-_local = threading.local()
+# One searcher per thread (a Whoosh reader reads its files through file objects with their own positions), held
+# in a plain dict rather than a threading.local: a searcher whose thread has ended is closed here, explicitly,
+# instead of leaving its open segment files to the garbage collector.
+_searchers: dict[tuple[int, str], tuple] = {}
+_searchers_lock = threading.Lock()
+
+
+def _close_quietly(searcher) -> None:
+    try:
+        searcher.close()
+    except Exception:  # already closed with its index
+        pass
+
+
+def _close_searchers_of_ended_threads() -> None:
+    alive = {thread.ident for thread in threading.enumerate()}
+    with _searchers_lock:
+        ended = [key for key in _searchers if key[0] not in alive]
+        closing = [_searchers.pop(key)[2] for key in ended]
+    for searcher in closing:
+        _close_quietly(searcher)
 
 
 def _searcher():
@@ -703,7 +723,10 @@ def _searcher():
     except FileNotFoundError:
         raise IndexUnavailable("missing") from None
     stamp = (str(path), marker.st_ino, marker.st_mtime_ns)
-    cached = getattr(_local, "searchers", {}).get(str(path))
+    key = (threading.get_ident(), str(path))
+    if len(_searchers) > threading.active_count():
+        _close_searchers_of_ended_threads()
+    cached = _searchers.get(key)
     if cached is not None and cached[0] == stamp:
         _stamp, ix, searcher = cached
         try:
@@ -712,23 +735,15 @@ def _searcher():
             current = False
         if current:
             return searcher
-        try:
-            searcher.close()  # not refresh(): whoosh fails to reuse a reader of an empty index
-        except Exception:
-            pass
+        _close_quietly(searcher)  # not refresh(): whoosh fails to reuse a reader of an empty index
         searcher = ix.searcher()
-        _local.searchers[str(path)] = (stamp, ix, searcher)
+        _searchers[key] = (stamp, ix, searcher)
         return searcher
     if cached is not None:
-        try:
-            cached[2].close()
-        except Exception:  # already closed with its index
-            pass
+        _close_quietly(cached[2])
     ix = open_index(path)
     searcher = ix.searcher()
-    if not hasattr(_local, "searchers"):
-        _local.searchers = {}
-    _local.searchers[str(path)] = (stamp, ix, searcher)
+    _searchers[key] = (stamp, ix, searcher)
     return searcher
 
 
