@@ -63,6 +63,7 @@ def test_every_demo_write_left_an_audit_event(runner, db):
 
     from qms.archive import demo as archive_demo
     from qms.benchmarking import demo as benchmarking_demo
+    from qms.briefing import demo as briefing_demo
     from qms.checklist import demo as checklist_demo
     from qms.drills import demo as drills_demo
     from qms.initiatives import demo as initiatives_demo
@@ -91,6 +92,8 @@ def test_every_demo_write_left_an_audit_event(runner, db):
         ("publication", "update"): sum(1 for p in archive_demo.PUBLICATIONS if "file" in p),  # a file each
         ("organization", "update"): 1,  # the public catalogue opened
         ("dossier", "create"): 1,  # the 2015 application, ready to generate
+        ("briefing_deck", "create"): 1, ("briefing_slide", "create"): len(briefing_demo.SLIDES),
+        ("briefing_question", "create"): len(briefing_demo.QUESTIONS),
     }
     core = [e for e in events if e.entity_type in ("organization", "award_cycle", "user")]
     assert all(e.actor_id is None for e in core)
