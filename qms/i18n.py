@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -50,6 +50,30 @@ def _locale():
 def _zone():
     zone = getattr(_babel_state(), "babel_tzinfo", None)
     return zone if zone is not None else get_timezone()
+
+
+def translations():
+    """The request's catalogue without Flask-Babel's lookups through `g` (see RequestCachedDomain)."""
+    state = _babel_state()
+    if state is not None:
+        found = getattr(state, "qms_translations", None)
+        locale = getattr(state, "babel_locale", None)
+        if found is not None and locale is not None and found[0] is locale \
+                and getattr(state, "babel_domain", None) is found[1]:
+            return found[2]
+    return get_translations()
+
+
+def install_gettext(app) -> None:
+    """The templates' _(), gettext, ngettext, pgettext and npgettext, as Flask-Babel installs them but through
+    translations(): same catalogue, same Jinja newstyle wrapping (escaping, %(name)s variables)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def is_chinese() -> bool:
@@ -241,6 +265,7 @@ def list_text(items) -> Markup:
 
 
 def register_template_filters(app) -> None:
+    install_gettext(app)
     app.add_template_filter(date_html, "date")
     app.add_template_filter(datetime_html, "datetime")
     app.add_template_filter(date_text, "date_text")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections import defaultdict
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -204,14 +205,21 @@ def start_session(user: User, remote_addr: str = "", user_agent: str = "", now: 
     return token
 
 
+@functools.cache
+def _session_query():
+    """The session row and its user in one query, built once: building the statement and its joinedload option
+    cost more than running it, on every signed-in request."""
+    return (select(LoginSession).options(joinedload(LoginSession.user))
+            .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def session_user(user_id: int, token: str | None, idle: dt.timedelta, now: dt.datetime | None = None) -> User | None:
     """The user of a live session: the token's row exists, belongs to the user, has not ended and has been used
     within `idle`; an idle session is ended here. None otherwise."""
     if not token:
         return None
     now = now or utcnow()
-    row = db.session.scalars(select(LoginSession).options(joinedload(LoginSession.user))
-                             .where(LoginSession.token_hash == _token_hash(token))).first()
+    row = db.session.scalars(_session_query(), {"token_hash": _token_hash(token)}).first()
     if row is None or row.ended_at is not None or row.user_id != user_id:
         return None
     if now - row.last_seen_at > idle:

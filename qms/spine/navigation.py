@@ -45,11 +45,20 @@ class NavEntry:
 _nav: dict[str, NavEntry] = {}
 
 
+_nav_by_role: dict = {}  # role -> its entries, in order; emptied when an entry is registered
+
+
 def register_nav(endpoint: str, label, roles=None, order: int = 100) -> None:
     """A link in the main navigation; features add theirs when they are registered."""
     _nav[endpoint] = NavEntry(endpoint, label, frozenset(roles) if roles else None, order)
+    _nav_by_role.clear()
 
 
 def nav_for(user) -> list[NavEntry]:
-    return [entry for entry in sorted(_nav.values(), key=lambda e: (e.order, e.endpoint))
-            if entry.roles is None or user.has_role(*entry.roles)]
+    """The user's links, worked out once per role (every page shows them; labels stay lazy, translated when shown)."""
+    entries = _nav_by_role.get(user.role)
+    if entries is None:
+        entries = _nav_by_role[user.role] = tuple(
+            entry for entry in sorted(_nav.values(), key=lambda e: (e.order, e.endpoint))
+            if entry.roles is None or user.has_role(*entry.roles))
+    return list(entries)
