@@ -10,7 +10,7 @@ vocabulary, years 2008-2025, publication kinds, a third public (public records a
 document and the public variant). `--corpus repeated` is the old 24-sentence corpus (nearly every query matches
 nearly every document: the worst case for counting and facets).
 
-Run: .venv/bin/python benchmarks/bench_search.py [--docs 10000] [--queries 200] [--procs 2] [--corpus realistic]
+Run: .venv/bin/python benchmarks/bench_search.py [--docs 10000] [--queries 200] [--procs 1] [--corpus realistic]
 """
 from __future__ import annotations
 
@@ -397,7 +397,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--procs", type=int, default=1)
     parser.add_argument("--corpus", choices=["realistic", "repeated"], default="realistic")
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and leave it there (default: a temporary folder)")

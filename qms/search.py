@@ -21,6 +21,7 @@ The only module that imports Whoosh, jieba and OpenCC. What it does, and why (se
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import json
@@ -29,8 +30,10 @@ import math
 import os
 import re
 import shutil
+import sys
 import threading
 import uuid
+from array import array
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -69,6 +72,17 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORDISH = re.compile(r"[^\W_]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _init_lock = threading.Lock()
+_LITTLE = sys.byteorder == "little"
+
+
+def _U32(values: list[int]):
+    """values as little-endian uint32 (what Occurrences stores)."""
+    packed = array("I", values)
+    if packed.itemsize != 4:
+        return np.asarray(values, dtype="<u4")
+    if not _LITTLE:
+        packed.byteswap()
+    return packed
 _converter = None
 _segmenter = None
 
@@ -208,6 +222,36 @@ class WordTokenizer(Tokenizer):
             yield token
 
 
+def _grouped(value, analyzer, mode):
+    """term -> flat [position, start, end, ...] straight from analyse() (no Token per occurrence), in first
+    occurrence order: what Whoosh's word_values would gather through the tokenizer, for WordTokenizer fields."""
+    with_subwords = mode != "query"
+    seen: dict[str, list[int]] = {}
+    for text, position, startchar, endchar, sub in analyse(value):
+        if sub and not with_subwords:
+            continue
+        found = seen.get(text)
+        if found is None:
+            seen[text] = [position, startchar, endchar]
+        else:
+            found += (position, startchar, endchar)
+    return seen
+
+
+class Places(formats.Positions):
+    """Whoosh's Positions format, unchanged on disk; only word_values skips the Token pipeline."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, WordTokenizer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        encode = self.encode
+        for text, flat in _grouped(value, analyzer, kwargs.get("mode", "")).items():
+            n = len(flat) // 3
+            yield text, n, n * fb, encode(flat[0::3])
+
+
 class Occurrences(formats.Characters):
     """Whoosh's Characters format (positions and character offsets per posting) stored as raw little-endian
     uint32 triples (position, start, end) instead of a pickle of deltas, so the values of many postings decode
@@ -215,6 +259,15 @@ class Occurrences(formats.Characters):
 
     def encode(self, poslist):
         return np.asarray(poslist, dtype="<u4").tobytes()
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, WordTokenizer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        for text, flat in _grouped(value, analyzer, kwargs.get("mode", "")).items():
+            n = len(flat) // 3
+            yield text, n, n * fb, _U32(flat).tobytes()
 
     @staticmethod
     def triples(value) -> np.ndarray:
@@ -239,21 +292,54 @@ class Occurrences(formats.Characters):
         return self.decode_frequency(value) * self.field_boost
 
 
+class Spans(Occurrences):
+    """Occurrences stored as (position, start, length) instead of (position, start, end): the third column is
+    then nearly constant and compresses to almost nothing (the index shrinks by ~5 %). Still fixed-width, so
+    the values of many postings decode together; triples() gives (position, start, end) as before. A separate
+    class, so that an index written with Occurrences keeps reading its values as written."""
+
+    def encode(self, poslist):
+        rows = np.asarray(poslist, dtype=np.int64).reshape(-1, 3)
+        rows[:, 2] -= rows[:, 1]
+        return rows.astype("<u4").tobytes()
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, WordTokenizer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        for text, flat in _grouped(value, analyzer, kwargs.get("mode", "")).items():
+            n = len(flat) // 3
+            flat[2::3] = [end - start for start, end in zip(flat[1::3], flat[2::3], strict=True)]
+            yield text, n, n * fb, _U32(flat).tobytes()
+
+    @staticmethod
+    def triples(value) -> np.ndarray:
+        rows = np.frombuffer(value, dtype="<u4").reshape(-1, 3).copy()
+        rows[:, 2] += rows[:, 1]
+        return rows
+
+
 def schema():
     from whoosh import fields
 
     words = WordTokenizer()
     content = fields.TEXT(analyzer=words, stored=True, phrase=True, chars=True)
-    content.format = Occurrences(field_boost=content.format.field_boost)
+    content.format = Spans(field_boost=content.format.field_boost)
+    title = fields.TEXT(analyzer=words, stored=True, phrase=True)
+    author = fields.TEXT(analyzer=words, stored=True)
+    keyword = fields.TEXT(analyzer=words)
+    for text_field in (title, author, keyword):
+        text_field.format = Places(field_boost=text_field.format.field_boost)
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),  # "type:id", or "type:id:public" for a public variant
         record=fields.ID(),  # "type:id" for every document of the record, so one delete removes them all
         type=fields.ID(stored=True, sortable=True),
-        title=fields.TEXT(analyzer=words, stored=True, phrase=True),
+        title=title,
         content=content,
         body_end=fields.STORED(),  # where the body ends in content: snippets quote the body only
-        author=fields.TEXT(analyzer=words, stored=True),
-        keyword=fields.TEXT(analyzer=words),
+        author=author,
+        keyword=keyword,
         keywords=fields.KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         kind=fields.ID(stored=True, sortable=True),
         year=fields.NUMERIC(stored=True, sortable=True, signed=False),
@@ -594,6 +680,84 @@ def count_searchable(session: Session | None = None) -> int:
                for rt in records.searchable_types())
 
 
+class _BulkPool:
+    """A posting pool for a full rebuild, in place of Whoosh's PostingPool: postings grouped by term as they
+    arrive (documents come in docnum order, so each term's postings are already sorted), then only the distinct
+    terms are sorted once. No pickling to run files and no merge of runs: those were most of a rebuild."""
+
+    def __init__(self):
+        terms = self.terms = collections.defaultdict(list)
+        self.size = 0
+
+        def add(item):  # item: (fieldname, btext, docnum, weight, value)
+            terms[item[:2]].append(item[2:])
+            self.size += 1
+
+        self.add = add
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return {fieldname for fieldname, _btext in self.terms}
+
+    def iter_postings(self):  # what Whoosh's own segment flush would read (_bulk_writer writes directly)
+        terms = self.terms
+        for key in sorted(terms):
+            fieldname, btext = key
+            for docnum, weight, value in terms.pop(key):
+                yield fieldname, btext, docnum, weight, value
+
+    def items(self):
+        return self.iter_postings()
+
+    def save(self):
+        pass
+
+    def cleanup(self):
+        self.terms.clear()
+
+
+BULK_POSTINGS = 1_500_000  # postings a rebuild holds in memory (~200 MiB) before it writes them as a segment
+
+
+def _bulk_writer(ix):
+    """A single-segment writer for a full rebuild: its pool is a _BulkPool, and the segment's postings go from
+    it to the codec's field writer directly, with each field's document lengths read once (Whoosh's generic
+    loop asks the length column for every posting)."""
+    writer = ix.writer(compound=False)
+    writer.pool.cleanup()
+    pool = writer.pool = _BulkPool()
+
+    def flush_segment():
+        writer.perdocwriter.close()
+        lengths_reader = writer.per_document_reader()
+        fieldwriter = writer.fieldwriter
+        schema_ = writer.schema
+        count = lengths_reader.doc_count_all()
+        lengths: list[int] = []
+        field_name = None
+        for key in sorted(pool.terms):
+            fieldname, btext = key
+            if fieldname != field_name:
+                if field_name is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, schema_[fieldname])
+                field_name = fieldname
+                read = lengths_reader.doc_field_length
+                lengths = [read(n, fieldname) for n in range(count)]
+            fieldwriter.start_term(btext)
+            add = fieldwriter.add
+            for docnum, weight, value in pool.terms.pop(key):
+                add(docnum, weight, value if value is not None else b"", lengths[docnum])
+            fieldwriter.finish_term()
+        if field_name is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        lengths_reader.close()
+
+    writer._flush_segment = flush_segment
+    return writer
+
+
 def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
     """Build a new index from the database beside the old one, swap it in, then replay what changed meanwhile."""
     if backend() == "postgres":
@@ -608,14 +772,18 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
         with Session(db.engine) as session:
             start_id = session.scalar(select(func.max(SearchQueue.id))) or 0
             ix = _create(new)
-            writer = ix.writer(procs=procs, multisegment=True, limitmb=128, compound=False) if procs > 1 \
-                else ix.writer(limitmb=128, compound=False)
+            bulk = procs <= 1
+            writer = _bulk_writer(ix) if bulk else ix.writer(procs=procs, multisegment=True, limitmb=128,
+                                                             compound=False)
             try:
                 for record_type in records.searchable_types():
                     for record in _load(session, record_type):
                         for document in documents_for(record_type, record):
                             writer.add_document(**document)
                         written += 1
+                        if bulk and writer.pool.size >= BULK_POSTINGS:  # memory bound: one more segment
+                            writer.commit(merge=False)
+                            writer = _bulk_writer(ix)
                         if progress:
                             progress(1)
             except BaseException:
@@ -1057,7 +1225,7 @@ class _Postings:
         if not at.size:
             return np.empty(0, dtype=np.int64), np.empty((0, 3), dtype=np.uint32)
         chosen = [values[i] for i in at.tolist()]
-        triples = Occurrences.triples(b"".join(chosen))
+        triples = field.format.triples(b"".join(chosen))
         counts = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen)) // 12
         return np.repeat(ids[at], counts), triples
 

@@ -75,3 +75,18 @@ def test_a_killed_rebuild_leaves_nothing_behind_after_the_next_one(app, db):
     os.utime(stale, (old, old))
     search.reindex()
     assert not stale.exists() and young.exists() and target.exists()
+
+
+@pytest.mark.whoosh_only
+def test_a_rebuild_past_its_memory_bound_writes_several_segments_and_finds_everything(app, db, monkeypatch):
+    actor = UserFactory(role=Role.QUALITY)
+    for n in range(6):
+        services.save_publication(None, {"title": f"分段{n}號手冊", "abstract": f"戶籍登記 segment{n}"}, actor)
+    monkeypatch.setattr(search, "BULK_POSTINGS", 40)  # a few documents' postings per segment
+    assert search.reindex() == 6  # the six publications (users are not searchable here)
+    with search.open_index().searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1
+    access = search.user_access_terms(actor)
+    for n in range(6):
+        assert [hit.title for hit in search.search(f"segment{n}", access=access).hits] == [f"分段{n}號手冊"]
+    assert search.check() == ([], [])
