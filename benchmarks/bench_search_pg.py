@@ -114,6 +114,10 @@ def main():
                 condition = search_postgres._translate(parsed).condition()
                 postgres_sets[query] = set(db.session.scalars(select(search_postgres.documents.c.key).where(
                     condition, search_postgres._filter(access, {}))))
+                found = search_postgres.search(query, access=access)  # the one statement: its count and its page
+                assert found.total == len(postgres_sets[query]), (query, found.total, len(postgres_sets[query]))
+                assert {hit.key for hit in found.hits} <= {k.removesuffix(search.PUBLIC_SUFFIX)
+                                                            for k in postgres_sets[query]}, query
         differ = None
         if not args.no_compare:
             from whoosh import query as q

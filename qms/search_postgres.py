@@ -32,12 +32,14 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     and_,
+    any_,
     bindparam,
     cast,
     delete,
@@ -79,7 +81,8 @@ documents = Table(
     Column("title", Text, nullable=False),
     Column("author", Text, nullable=False),
     Column("body", Text, nullable=False),  # what snippets quote
-    Column("starts", postgresql.ARRAY(Integer), nullable=False),  # body word at position p: body[starts[p]:ends[p]]
+    # body word at position p (from 1): its gap after word p-1 and its length (see _packed)
+    Column("starts", postgresql.ARRAY(Integer), nullable=False),
     Column("ends", postgresql.ARRAY(Integer), nullable=False),
     Column("words", postgresql.TSVECTOR, nullable=False),
     Column("spell", postgresql.ARRAY(Text), nullable=False),  # English words, for "did you mean"
@@ -93,7 +96,11 @@ MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_WORD = 256  # and how many positions it keeps for one lexeme
 MAX_VECTOR_CHARS = 900_000  # a tsvector holds at most 1 MB; the rest of a giant document is not searchable
 FACET_LIMIT = 200  # keyword values counted per query
+# Ranking reads a match's whole vector (out of line: ~10-20 µs each), so when more match than this, only the
+# matches with the largest vectors (most words, so mostly the most occurrences) are ranked, ahead of the rest.
+RANK_CANDIDATES = 100
 BATCH = 200
+ROW_FORMAT = "2"  # in every digest: rows written in an older layout read as stale to `check`
 WEIGHTS = {"title": "A", "keyword": "B", "content": None, "author": "D"}
 _REFS = "qms_search_pg_refs"
 
@@ -143,8 +150,28 @@ def vector_literal(document: dict) -> tuple[str, list[int], list[int]]:
 
 
 def _digest(document: dict) -> str:
-    return hashlib.sha1(json.dumps(document, sort_keys=True, default=str, ensure_ascii=False).encode(),
+    return hashlib.sha1((ROW_FORMAT + json.dumps(document, sort_keys=True, default=str, ensure_ascii=False)).encode(),
                         usedforsecurity=False).hexdigest()  # a change check, not a secret
+
+
+def _packed(starts: list[int], ends: list[int]) -> dict:
+    """The body words' spans as small numbers, which compress (a third of the size of the offsets): `starts` holds
+    each word's gap after the previous word, `ends` its length."""
+    gaps, previous = [], 0
+    for start, end in zip(starts, ends, strict=True):
+        gaps.append(start - previous)
+        previous = end
+    return {"starts": gaps, "ends": [end - start for start, end in zip(starts, ends, strict=True)]}
+
+
+def _unpacked(gaps: list[int], lengths: list[int]) -> tuple[list[int], list[int]]:
+    starts, ends, at = [], [], 0
+    for gap, length in zip(gaps, lengths, strict=True):
+        at += gap
+        starts.append(at)
+        at += length
+        ends.append(at)
+    return starts, ends
 
 
 def row_for(document: dict) -> dict:
@@ -156,7 +183,7 @@ def row_for(document: dict) -> dict:
         "date": document.get("date"),
         "keywords": [k for k in (document.get("keywords") or "").split(",") if k],
         "title": document["title"], "author": document.get("author") or "",
-        "body": document["content"][:document["body_end"]], "starts": starts, "ends": stops,
+        "body": document["content"][:document["body_end"]], **_packed(starts, stops),
         "words": vector, "spell": document.get("spell", "").split(), "digest": _digest(document),
     }
 
@@ -177,6 +204,28 @@ def _write_rows(connection, rows: list[dict]) -> None:
     words = sorted({word for row in rows for word in row["spell"]})
     if words:
         connection.execute(postgresql.insert(spelling).on_conflict_do_nothing(), [{"word": w} for w in words])
+
+
+_COLUMNS = [column.name for column in documents.columns]
+
+
+def _copy_rows(connection, rows: list[dict]) -> None:
+    """Append rows with COPY (a rebuild, after the table was emptied): no upsert, no statement per batch."""
+    if not rows:
+        return
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy("COPY search_document (" + ", ".join(f'"{name}"' for name in _COLUMNS) + ") FROM STDIN") \
+                as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in _COLUMNS])
+
+
+def _copy_spelling(connection, words: set[str]) -> None:
+    if words:
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy("COPY search_spelling (word) FROM STDIN") as copy:
+                for word in sorted(words):
+                    copy.write_row([word])
 
 
 def _load(session: Session, record_type: records.RecordType, ids: Iterable[int] | None = None):
@@ -293,6 +342,13 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
             _require_table(connection)
             connection.execute(delete(documents))
             connection.execute(delete(spelling))
+            words: set[str] = set()
+
+            def flush(batch: list[dict]) -> None:
+                rows = pool.map(row_for, batch, 8) if pool else [row_for(d) for d in batch]
+                _copy_rows(connection, rows)
+                words.update(word for row in rows for word in row["spell"])
+
             for record_type in records.searchable_types():
                 batch: list[dict] = []
                 count = 0
@@ -300,15 +356,16 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
                     batch.extend(base.documents_for(record_type, record))
                     count += 1
                     if count >= BATCH:
-                        _write_rows(connection, pool.map(row_for, batch, 8) if pool else [row_for(d) for d in batch])
+                        flush(batch)
                         written += count
                         if progress:
                             progress(count)
                         batch, count = [], 0
-                _write_rows(connection, pool.map(row_for, batch, 8) if pool else [row_for(d) for d in batch])
+                flush(batch)
                 written += count
                 if progress and count:
                     progress(count)
+            _copy_spelling(connection, words)
             session.commit()
     finally:
         if pool is not None:
@@ -501,48 +558,49 @@ def _filter(access: Iterable[str], filters: dict[str, Any]):
     return and_(*parts)
 
 
-def _facet_counts(connection, condition) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
-    matched = select(documents.c.record_type, documents.c.kind, documents.c.year, documents.c.keywords) \
-        .where(condition).cte("matched")
+def _facet_rows(matched):
+    """The facet counts over the matched rows, as one JSON array of [name, value, count]."""
     keywords = select(func.unnest(matched.c.keywords).label("value")).subquery()
-    statement = union_all(
-        select(literal("type"), matched.c.record_type, func.count()).group_by(matched.c.record_type),
+    counted = union_all(
+        select(literal("type").label("name"), matched.c.record_type.label("value"), func.count().label("n"))
+        .group_by(matched.c.record_type),
         select(literal("kind"), matched.c.kind, func.count()).where(matched.c.kind != "").group_by(matched.c.kind),
         select(literal("year"), cast(matched.c.year, Text), func.count()).where(matched.c.year.isnot(None))
         .group_by(matched.c.year),
         select(literal("keyword"), keywords.c.value, func.count()).group_by(keywords.c.value)
         .order_by(func.count().desc(), keywords.c.value).limit(FACET_LIMIT),
-    )
-    facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in base.FACETS}
-    for name, value, count in connection.execute(statement):
-        facets[name].append((int(value) if name == "year" else value, count))
-    return sum(count for _value, count in facets["type"]), facets
+    ).subquery("counted")
+    return select(func.json_agg(func.json_build_array(counted.c.name, counted.c.value, counted.c.n))) \
+        .scalar_subquery()
 
 
-def _snippets(connection, rows, words: set[str]) -> dict[str, Markup]:
-    keys = [row.key for row in rows]
-    spans: dict[str, list[tuple[int, int]]] = {key: [] for key in keys}
-    if words:
-        found = connection.execute(text(
-            "SELECT d.key, w.lexeme, w.positions FROM search_document d, unnest(d.words) w "
-            "WHERE d.key = ANY(:keys) AND w.lexeme = ANY(:words)"), {"keys": keys, "words": sorted(words)})
-        by_key = {row.key: row for row in rows}
-        for key, lexeme, positions in found:
-            row = by_key[key]
-            for position in positions:
-                index = position - 1
-                if index >= len(row.starts) or position >= MAX_POSITION:
-                    continue
-                start, end = row.starts[index], row.ends[index]
-                if len(lexeme) < end - start and base._CJK.match(lexeme):  # a sub-word inside a longer word
-                    folded = base.normalize(row.body[start:end])
-                    at = folded.find(lexeme)
-                    while at >= 0:
-                        spans[key].append((start + at, start + at + len(lexeme)))
-                        at = folded.find(lexeme, at + 1)
-                else:
-                    spans[key].append((start, end))
-    return {row.key: _snippet(row.body, spans[row.key]) for row in rows}
+def _found_words(words: set[str]):
+    """The page row's positions of the query words (for its snippet), from its own vector."""
+    if not words:
+        return literal(None, postgresql.JSON)
+    found = func.unnest(documents.c.words).table_valued("lexeme", "positions", "weights").alias("w")
+    return select(func.json_agg(func.json_build_array(found.c.lexeme, found.c.positions))).select_from(found) \
+        .where(found.c.lexeme == any_(cast(sorted(words), postgresql.ARRAY(Text)))).scalar_subquery()
+
+
+def _spans(row) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    starts, ends = _unpacked(row.starts, row.ends) if row.found else ([], [])
+    for lexeme, positions in row.found or ():
+        for position in positions:
+            index = position - 1
+            if index >= len(starts) or position >= MAX_POSITION:
+                continue
+            start, end = starts[index], ends[index]
+            if len(lexeme) < end - start and base._CJK.match(lexeme):  # a sub-word inside a longer word
+                folded = base.normalize(row.body[start:end])
+                at = folded.find(lexeme)
+                while at >= 0:
+                    spans.append((start + at, start + at + len(lexeme)))
+                    at = folded.find(lexeme, at + 1)
+            else:
+                spans.append((start, end))
+    return spans
 
 
 def _snippet(text_: str, spans: list[tuple[int, int]]) -> Markup:
@@ -598,6 +656,70 @@ def _unavailable(error: ProgrammingError) -> base.IndexUnavailable:
     raise error
 
 
+def _search_statement(translated: _Part, condition, sort: str, start: int, per_page: int, words: set[str]):
+    """One statement: the matching rows once (without their large columns), the facets from them, and the page's
+    rows joined back for their text. Ranking reads a row's whole vector, so it is done only where it orders:
+    every match for relevance, but for dates only the matches whose date ties with the page's."""
+    ranked = bool(translated.rank)
+    columns = [documents.c.key, documents.c.record_type, documents.c.record_id, documents.c.kind,
+               documents.c.year, documents.c.keywords]
+    if sort == "date":
+        columns.append(documents.c.date)
+    elif ranked:  # the stored size of the vector, read from the row without fetching the vector
+        columns.append(func.pg_column_size(documents.c.words).label("size"))
+    matched = select(*columns).where(condition).cte("matched")
+    if sort == "date":
+        shown = select(matched.c.date).order_by(matched.c.date.desc().nulls_last()).limit(start + per_page) \
+            .cte("shown")
+        if ranked:  # the dates that reach the page: rank only the matches that share one
+            tied = or_(matched.c.date >= select(func.min(shown.c.date)).scalar_subquery(),
+                       select(shown.c.date).where(shown.c.date.is_(None)).exists())
+            scored = select(matched.c.key, matched.c.date, _rank(translated).label("score")) \
+                .join_from(matched, documents, documents.c.key == matched.c.key).where(tied).subquery("scored")
+        else:
+            scored = select(matched.c.key, matched.c.date, literal(0.0).label("score")).subquery("scored")
+        order = lambda t: [t.c.date.desc().nulls_last(), t.c.score.desc(), t.c.key]  # noqa: E731
+        page = select(scored.c.key, scored.c.date, scored.c.score)
+        source = scored
+    elif ranked:  # the RANK_CANDIDATES largest vectors ranked (all of them when no more match), then the rest
+        candidates = select(matched.c.key, matched.c.size).order_by(matched.c.size.desc(), matched.c.key) \
+            .limit(RANK_CANDIDATES).cte("candidates")
+        source = select(candidates.c.key, candidates.c.size, literal(0).label("tier"),
+                        _rank(translated).label("score")) \
+            .join_from(candidates, documents, documents.c.key == candidates.c.key)
+        if start + per_page > RANK_CANDIDATES:
+            source = union_all(source, select(matched.c.key, matched.c.size, literal(1), literal(None, Float))
+                               .where(matched.c.key.notin_(select(candidates.c.key))))
+        source = source.subquery("scored")
+        ranking = [source.c.tier, source.c.score.desc(), source.c.size.desc(), source.c.key]
+        page = select(source.c.key, source.c.score, func.row_number().over(order_by=ranking).label("ord")) \
+            .order_by(*ranking)
+        order = lambda t: [t.c.ord]  # noqa: E731
+    else:
+        page = select(matched.c.key, matched.c.record_type, matched.c.record_id, literal(0.0).label("score"))
+        order = lambda t: [t.c.record_type, t.c.record_id, t.c.key]  # noqa: E731
+        source = matched
+    if sort == "date" or not ranked:
+        page = page.select_from(source).order_by(*order(source))
+    page = page.limit(per_page).offset(start).cte("page")
+    facets = select(_facet_rows(matched).label("facets")).cte("facets")
+    hits = select(*_HIT_COLUMNS, documents.c.body, documents.c.starts, documents.c.ends, page.c.score,
+                  _found_words(words).label("found"), *([page.c.ord] if "ord" in page.c else [])) \
+        .join_from(page, documents, documents.c.key == page.c.key).subquery("hits")
+    return select(facets.c.facets, *hits.c).select_from(facets.outerjoin(hits, true())).order_by(*order(hits))
+
+
+def _without_seqscan(connection, statement) -> list:
+    """Run the statement with the GIN index doing the matching: a sequential scan tests `@@` on every row's
+    vector (fetched out of line, ~20 µs each), which the planner does not count, so it picks one whenever a
+    common word matches a good part of the table. Set for this statement only (in its transaction)."""
+    was = connection.execute(text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+                                  )).scalar()
+    rows = connection.execute(statement).all()  # an error rolls the setting back with the transaction
+    connection.execute(text("SELECT set_config('enable_seqscan', :was, true)"), {"was": was})
+    return rows
+
+
 def search(text_: str, *, access: Iterable[str], filters: dict[str, Any] | None = None, page: int = 1,
            per_page: int = 10, sort: str = "relevance", facets: Iterable[str] = base.FACETS) -> base.Results:
     from whoosh import query as q
@@ -614,24 +736,20 @@ def search(text_: str, *, access: Iterable[str], filters: dict[str, Any] | None 
         results.problem = str(error)
         return results
     condition = and_(translated.condition(), _filter(access, filters or {}))
-    score = _rank(translated).label("score")
-    if sort == "date":
-        order = [documents.c.date.desc().nulls_last(), score.desc(), documents.c.key]
-    elif translated.rank:
-        order = [score.desc(), documents.c.key]
-    else:
-        order = [documents.c.record_type, documents.c.record_id, documents.c.key]
     start = (results.page - 1) * per_page
-    connection = db.session.connection()
+    statement = _search_statement(translated, condition, sort, start, per_page,
+                                  base.query_words(parsed) if (text_ or "").strip() else set())
     try:
-        rows = connection.execute(
-            select(*_HIT_COLUMNS, documents.c.body, documents.c.starts, documents.c.ends, score)
-            .where(condition).order_by(*order).limit(per_page).offset(start)).all()
-        results.total, counts = _facet_counts(connection, condition)
-        snippets = _snippets(connection, rows, base.query_words(parsed) if (text_ or "").strip() else set())
+        rows = _without_seqscan(db.session.connection(), statement)
     except ProgrammingError as error:
         results.unavailable = _unavailable(error)
         return results
+    counts: dict[str, list[tuple[Any, int]]] = {name: [] for name in base.FACETS}
+    for name, value, count in (rows[0].facets or []) if rows else []:
+        counts[name].append((int(value) if name == "year" else value, count))
+    results.total = sum(count for _value, count in counts["type"])
+    rows = [row for row in rows if row.key is not None]
+    snippets = {row.key: _snippet(row.body, _spans(row)) for row in rows}
     results.hits = [_hit(row, snippets[row.key]) for row in rows]
     for name in facets:
         pairs = counts.get(name, [])

@@ -126,3 +126,30 @@ def test_the_vector_keeps_the_analysis_positions_and_weights(postgres_only):
     assert "'户籍登记':1C" in vector and "'户籍':1C" in vector and "'身分证':3C" in vector
     assert "'手册':4A,5A" in vector and "'门牌':" in vector and vector.endswith("B")
     assert [document["content"][s:e] for s, e in zip(starts, ends, strict=True)] == ["戶籍登記", "與", "身分證"]
+
+
+def test_spans_are_stored_packed_and_read_back(postgres_only):
+    from qms import search_postgres
+
+    starts, ends = [0, 4, 6, 9], [3, 5, 9, 14]
+    packed = search_postgres._packed(starts, ends)
+    assert packed == {"starts": [0, 1, 1, 0], "ends": [3, 1, 3, 5]}
+    assert search_postgres._unpacked(packed["starts"], packed["ends"]) == (starts, ends)
+
+
+def test_ranking_a_capped_candidate_set_still_pages_through_every_match(postgres_only, actor, monkeypatch):
+    from qms import search_postgres
+
+    for n in range(9):
+        publish(actor, f"書{n}", "戶籍 " * (n + 1) + "門牌" * n, year=2010 + n % 3)
+    whole = search.search("戶籍", access=EVERYONE, per_page=20)
+    assert whole.total == 9 and [h.score for h in whole.hits] == sorted((h.score for h in whole.hits), reverse=True)
+    assert [h.title for h in whole.hits[:2]] == ["書8", "書7"]  # the most occurrences first
+    monkeypatch.setattr(search_postgres, "RANK_CANDIDATES", 4)
+    pages = [search.search("戶籍", access=EVERYONE, page=page, per_page=3) for page in (1, 2, 3)]
+    titles = [hit.title for results in pages for hit in results.hits]
+    assert all(results.total == 9 for results in pages) and sorted(titles) == sorted(h.title for h in whole.hits)
+    assert dict(pages[0].facets["year"]) == {2010: 3, 2011: 3, 2012: 3}
+    assert search.search("戶籍", access=EVERYONE, page=4, per_page=3).total == 9  # past the end: facets still
+    dated = [search.search("戶籍", access=EVERYONE, sort="date", page=page, per_page=2) for page in range(1, 6)]
+    assert [h.year for results in dated for h in results.hits] == sorted((h.year for h in whole.hits), reverse=True)
