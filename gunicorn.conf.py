@@ -30,8 +30,8 @@ timeout = int(os.environ.get("QMS_WEB_TIMEOUT", "60"))  # a silent worker is kil
 graceful_timeout = 30
 keepalive = 5  # behind a proxy that reuses connections
 # Recycle each worker now and then (jitter: not all at once) so a slow leak never grows for long.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 20000
+max_requests_jitter = 2000
 preload_app = False  # each worker builds its own app (and database pool) after the fork; HUP loads new code
 pidfile = os.environ.get("QMS_PIDFILE") or None
 accesslog = "-"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import html.parser
+import os
 import random
 import re
 import secrets
@@ -35,6 +36,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -95,10 +97,16 @@ class FormParser(html.parser.HTMLParser):
             self._form["fields"][self._textarea] += data
 
 
+FORM = re.compile(r"<form\b.*?</form>", re.S | re.I)
+
+
 def post_form(text: str) -> dict | None:
-    """The page's POST form that carries a CSRF token (the record's form, not a delete button's)."""
+    """The page's POST form that carries a CSRF token (the record's form, not a delete button's). Only the forms
+    are parsed: the whole page would cost this generator more CPU than the server spends on some requests."""
     parser = FormParser()
-    parser.feed(text)
+    for form in FORM.findall(text):
+        if "csrf_token" in form:
+            parser.feed(form)
     forms = [f for f in parser.forms if f["method"] == "post" and "csrf_token" in f["fields"]]
     return max(forms, key=lambda f: len(f["fields"]), default=None)
 
@@ -109,6 +117,8 @@ class Sample:
     status: int | str  # an HTTP status, or the name of a transport error
     seconds: float
     url: str
+    detail: str = ""  # a transport error's message
+    server: float | None = None  # seconds the server says it took (its Server-Timing header)
 
 
 @dataclass
@@ -117,6 +127,7 @@ class Results:
     drills_created: set[int] = field(default_factory=set)  # ids from the redirects of successful drill logs
     item_writes: dict[int, list[str]] = field(default_factory=lambda: collections.defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    retried: int = 0  # GETs sent again after the server closed a kept-alive connection as they were sent
 
     def add(self, sample: Sample) -> None:
         with self.lock:
@@ -136,14 +147,25 @@ class Client:
         url = urllib.parse.urljoin(self.base, path)
         start = time.perf_counter() if start is None else start
         try:
-            response = self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+            except requests.ConnectionError as error:
+                # A kept-alive connection the server closed (its idle timeout) just as the request went out: as a
+                # browser does (RFC 9112 9.3.1), a GET is sent once more on a new connection; a POST never is.
+                if method != "GET" or "reset by peer" not in str(error) and "aborted" not in str(error):
+                    raise
+                with self.results.lock:
+                    self.results.retried += 1
+                response = self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
         except requests.RequestException as error:
-            self.results.add(Sample(kind, type(error).__name__, time.perf_counter() - start, path))
+            self.results.add(Sample(kind, type(error).__name__, time.perf_counter() - start, path, str(error)[:300]))
             return None
         status: int | str = response.status_code
         if status in (301, 302, 303) and "/login" in response.headers.get("Location", "") and "login" not in path:
             status = f"{status} to sign-in"  # the session was lost: a failure though a 3xx
-        self.results.add(Sample(kind, status, time.perf_counter() - start, path))
+        timing = re.match(r"app;dur=([\d.]+)", response.headers.get("Server-Timing", ""))
+        self.results.add(Sample(kind, status, time.perf_counter() - start, path,
+                                server=float(timing.group(1)) / 1000 if timing else None))
         return response
 
     def sign_in(self) -> None:
@@ -168,7 +190,7 @@ class Client:
 
     def do_search(self, start):
         words = self.rng.choice(SEARCH_WORDS)
-        self.request("search", "GET", "/search?" + urllib.parse.urlencode({"q": words}), start)
+        self.request("search", "GET", "/search/?" + urllib.parse.urlencode({"q": words}), start)
 
     def do_checklist(self, start):
         item_id = self.rng.choice(self.targets["items"])
@@ -298,6 +320,13 @@ def check_writes(url: str, before: dict, results: Results) -> list[str]:
     return problems
 
 
+def machine_cpu() -> float:
+    """CPU seconds every process of this machine has spent (user, nice, system, interrupts), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 # --- running -----------------------------------------------------------------------------------
 
 def percentile(values: list[float], p: float) -> float:
@@ -310,20 +339,29 @@ def report(results: Results, elapsed: float, mode: str) -> bool:
     ok = [s for s in samples if isinstance(s.status, int) and 200 <= s.status < 400]
     print(f"{mode}: {len(samples)} requests in {elapsed:.1f} s = {len(samples) / elapsed:.1f} requests/s "
           f"({len(ok)} 2xx/3xx)")
-    print(f"{'kind':16} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    by_kind = collections.defaultdict(list)
+    # Latency as this generator saw it (from the arrival's scheduled time in the open loop), and the server's own
+    # time (Server-Timing): the difference is queueing, the network stack and this generator's own waits.
+    print(f"{'kind':16} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}   "
+          f"{'server p50':>10} {'p95':>6} {'p99':>6}")
+    by_kind, server = collections.defaultdict(list), collections.defaultdict(list)
     for s in samples:
         by_kind[s.kind].append(s.seconds * 1000)
+        if s.server is not None:
+            server[s.kind].append(s.server * 1000)
     for kind in sorted(by_kind):
-        values = by_kind[kind]
+        values, own = by_kind[kind], server[kind] or [float("nan")]
         print(f"{kind:16} {len(values):6} {statistics.median(values):8.0f} {percentile(values, 95):8.0f} "
-              f"{percentile(values, 99):8.0f} {max(values):8.0f}")
+              f"{percentile(values, 99):8.0f} {max(values):8.0f}   {statistics.median(own):10.0f} "
+              f"{percentile(own, 95):6.0f} {percentile(own, 99):6.0f}")
+    everything = [s.seconds * 1000 for s in samples]
+    print(f"{'all':16} {len(everything):6} {statistics.median(everything):8.0f} {percentile(everything, 95):8.0f} "
+          f"{percentile(everything, 99):8.0f} {max(everything):8.0f}")
     failures = collections.Counter()
     example = {}
     for s in samples:
         if not (isinstance(s.status, int) and 200 <= s.status < 400):
             failures[(s.kind, s.status)] += 1
-            example.setdefault((s.kind, s.status), s.url)
+            example.setdefault((s.kind, s.status), f"{s.url} {s.detail}".strip())
     if failures:
         print("failures (kind, status, count, a URL):")
         for (kind, status), count in failures.most_common():
@@ -386,6 +424,8 @@ def main() -> int:
     parser.add_argument("--username", default="quality")
     parser.add_argument("--password", help="default: the demo's (<username>-demo-2015)")
     parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of the same mix, closed loop, before measuring (not counted); default 5")
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument("--database", help="the server's database URL: count drills, audit events and checklist "
                                            "saves before and after to find lost writes")
@@ -404,7 +444,16 @@ def main() -> int:
         client.targets = targets
     print(f"{len(clients)} clients signed in as {args.username}; {len(targets['records'])} record pages, "
           f"{len(targets['items'])} checklist items, {len(targets['scorecards'])} scorecards")
+    if args.warmup > 0:  # every worker's caches filled, as on a server that has been up a while; not counted
+        practice = Results()
+        for client in clients:
+            client.results = practice
+        closed_loop(clients, args.warmup, rng)
+        for client in clients:
+            client.results = results
+        print(f"warm-up: {len(practice.samples)} requests in {args.warmup:g} s, not counted")
     before = snapshot(args.database) if args.database else None
+    client_cpu, all_cpu = time.process_time(), machine_cpu()
     if args.rate:
         mode = f"open loop at {args.rate:g}/s, {args.clients} workers, {args.duration:g} s"
         elapsed = open_loop(clients, args.duration, args.rate, rng)
@@ -412,6 +461,16 @@ def main() -> int:
         mode = f"closed loop, {args.clients} clients, {args.duration:g} s"
         elapsed = closed_loop(clients, args.duration, rng)
     clean = report(results, elapsed, mode)
+    client_cpu, all_cpu = time.process_time() - client_cpu, machine_cpu() - all_cpu
+    count, cores = max(1, len(results.samples)), os.cpu_count() or 1
+    # The rest of the machine's CPU is the server's (web and job workers, the database), give or take what else
+    # runs: on a quiet machine the steadier figure, since wall-clock throughput moves with the host's load.
+    served = max(all_cpu - client_cpu, 1e-9)
+    if results.retried:
+        print(f"GETs sent again on a new connection after the server closed a kept-alive one: {results.retried}")
+    print(f"CPU per request: this load generator {client_cpu / count * 1000:.1f} ms; everything else "
+          f"{served / count * 1000:.1f} ms (machine busy {all_cpu / (elapsed * cores) * 100:.0f} % of {cores} "
+          f"cores; at this cost they serve {cores * count / served:.0f} requests/s with no load generator)")
     if before is not None:
         problems = check_writes(args.database, before, results)
         print("lost or unanswered writes: " + ("none" if not problems else ""))

@@ -1,4 +1,5 @@
 """Configuration: defaults here, then instance/config.py, then QMS_* environment variables."""
+import math
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,8 @@ class Config:
     QMS_REDIS_URL = ""  # the job queue on Redis (redis://host:6379/0); empty: a SQLite queue in the instance folder
     QMS_JOBS_IMMEDIATE = False  # True: run background jobs at once, inside the caller (tests)
     QMS_JOBS_QUEUE = "qms"  # the queue's name (its keys on Redis)
+    # Seconds a search index update waits after a write, gathering the writes that follow into one index change.
+    QMS_SEARCH_SYNC_DELAY = 2.0
     # How long a citizen's contact details left with a kiosk vote are kept; the kiosk's personal-data notice says so.
     QMS_KIOSK_CONTACT_RETENTION_DAYS = 365
     # Where stored files live (uploads/, dossiers/, imports/): a volume every server shares. None: the instance folder.
@@ -95,12 +98,21 @@ ENV_SETTINGS = {
     "QMS_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "QMS_SEARCH_INDEX": ("QMS_SEARCH_INDEX", str),
     "QMS_SEARCH_BACKEND": ("QMS_SEARCH_BACKEND", str),
+    "QMS_SEARCH_SYNC_DELAY": ("QMS_SEARCH_SYNC_DELAY", lambda v: seconds(v, 0, 60)),
     "QMS_FILES_DIR": ("QMS_FILES_DIR", str),
     "QMS_KIOSK_CONTACT_RETENTION_DAYS": ("QMS_KIOSK_CONTACT_RETENTION_DAYS", int),
     "QMS_REDIS_URL": ("QMS_REDIS_URL", str),
     "QMS_JOBS_IMMEDIATE": ("QMS_JOBS_IMMEDIATE", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_JOBS_QUEUE": ("QMS_JOBS_QUEUE", str),
 }
+
+
+def seconds(value: str, low: float, high: float) -> float:
+    """A number of seconds from a setting, within [low, high]; anything else (nan, inf, words) is refused."""
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{value!r}: give seconds from {low:g} to {high:g}")
+    return number
 
 
 def apply_environment(config: dict) -> None:

@@ -204,13 +204,14 @@ def _set(job_id: int, only_if: tuple[JobStatus, ...] | None = None, **values) ->
         session.commit()
 
 
-def _submit(job_id: int, spec: TaskSpec) -> bool:
+def _submit(job_id: int, spec: TaskSpec, delay: float = 0) -> bool:
     """Hand a job row to the queue; False (the row then waits) when the queue cannot be reached."""
     try:
         current = queue()
         retry_delay = 0 if current.immediate else spec.retry_delay
+        later = {"delay": delay} if delay > 0 and not current.immediate else {}
         current.huey.enqueue(current.run.s(job_id, retries=spec.retries, retry_delay=retry_delay,
-                                           timeout=spec.timeout))
+                                           timeout=spec.timeout, **later))
     except Exception:  # Redis down, a full disk: the request goes on, the job waits
         log.warning("job queue unreachable: job %s (%s) waits", job_id, spec.name, exc_info=True)
         _set(job_id, only_if=(JobStatus.QUEUED,), status=JobStatus.WAITING)
@@ -218,9 +219,10 @@ def _submit(job_id: int, spec: TaskSpec) -> bool:
     return True
 
 
-def enqueue(name: str, /, *, user=None, **arguments) -> Job:
+def enqueue(name: str, /, *, user=None, delay: float = 0, **arguments) -> Job:
     """Record a job and queue it (or run it now, in immediate mode). Never raises for the queue's sake: when
-    it is unreachable the job is returned with status WAITING. Arguments must be JSON values."""
+    it is unreachable the job is returned with status WAITING. Arguments must be JSON values. `delay` (seconds)
+    holds the job back that long (not in immediate mode)."""
     spec = _tasks[name]
     job = Job(name=name, arguments=arguments, status=JobStatus.QUEUED, created_by_id=getattr(user, "id", None),
               created_at=utcnow(), progress_done=0, progress_message="", attempts=0, error="")
@@ -228,7 +230,7 @@ def enqueue(name: str, /, *, user=None, **arguments) -> Job:
         session.add(job)
         session.commit()
         job_id = job.id
-    _submit(job_id, spec)
+    _submit(job_id, spec, delay)
     return get(job_id)
 
 

@@ -90,7 +90,10 @@ def _finish_request(response: Response) -> Response:
     endpoint = request.endpoint or "unmatched"
     method = request.method if request.method in _METHODS else "other"
     REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
-    LATENCY.labels(endpoint).observe(time.perf_counter() - g.request_started)
+    elapsed = time.perf_counter() - g.request_started
+    LATENCY.labels(endpoint).observe(elapsed)
+    if metrics_allowed():  # the operators' addresses only: how long QMS itself took (browsers' tools show it)
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
     return response
 
 
@@ -267,6 +270,13 @@ def warm_up_worker(app: Flask) -> float:
             log.warning("search index %s: searches say so until `qms search ensure` rebuilds it", error.reason)
         except Exception:  # a worker that cannot warm up still serves; its first search pays instead
             log.exception("search warm-up failed")
+    # Every page template compiled now (about 1 s for all): else each worker's first views pay it, and a worker
+    # that has just started answers its first few seconds of requests several times slower.
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        try:
+            app.jinja_env.get_template(name)
+        except Exception:  # a template that does not compile fails its page as it would have; warm-up goes on
+            log.warning("template %s does not compile", name, exc_info=True)
     elapsed = time.perf_counter() - started
     log.info("worker %s ready in %.2f s", os.getpid(), elapsed)
     return elapsed

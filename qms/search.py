@@ -33,6 +33,7 @@ import shutil
 import sys
 import threading
 import uuid
+import weakref
 from array import array
 from dataclasses import dataclass, field
 from itertools import chain
@@ -588,9 +589,11 @@ def _after_commit(session: Session) -> None:
     if not jobs.is_immediate() and not jobs.in_job():
         # Off the request: a "search.sync" job applies the queue. One waiting job is enough, since it reads
         # the queue when it starts; one already running may have read it before this commit, so queue another.
+        # It waits QMS_SEARCH_SYNC_DELAY seconds first, so that a burst of writes makes one index change rather
+        # than one each: every change makes each web worker open a new searcher and rebuild its caches.
         try:
             if not jobs.pending("search.sync"):
-                jobs.enqueue("search.sync")
+                jobs.enqueue("search.sync", delay=current_app.config["QMS_SEARCH_SYNC_DELAY"])
         except Exception:
             log.exception("could not queue a search index update; the changes stay queued")
         return
@@ -861,11 +864,24 @@ def check() -> tuple[list[str], list[str]]:
 
 # --- searching ----------------------------------------------------------------------------------
 
-# One searcher per thread (a Whoosh reader reads its files through file objects with their own positions), held
-# in a plain dict rather than a threading.local: a searcher whose thread has ended is closed here, explicitly,
-# instead of leaving its open segment files to the garbage collector.
-_searchers: dict[tuple[int, str], tuple] = {}
-_searchers_lock = threading.Lock()
+# One searcher per index per process, shared by the process's threads under a lock. A Whoosh reader reads its
+# files through file objects with one position each, so two threads may not read through it at once; a searcher
+# per thread, though, was reopened by every thread after every index change, and its posting arrays and facet
+# columns rebuilt with it: under a steady trickle of writes that was a third of a search's CPU. Searching is
+# CPU-bound work that holds the GIL, so a process gains little from running two searches at once anyway; other
+# processes (gunicorn's workers) search in parallel. The searcher of an earlier index generation is closed when
+# the last search using it is done.
+
+
+class _Reader:
+    def __init__(self, stamp: tuple, ix, searcher):
+        self.stamp, self.ix, self.searcher = stamp, ix, searcher
+        self.lock = threading.RLock()
+        weakref.finalize(self, _close_quietly, searcher)
+
+
+_readers: dict[str, _Reader] = {}
+_readers_lock = threading.Lock()
 
 
 def _close_quietly(searcher) -> None:
@@ -875,44 +891,106 @@ def _close_quietly(searcher) -> None:
         pass
 
 
-def _close_searchers_of_ended_threads() -> None:
-    alive = {thread.ident for thread in threading.enumerate()}
-    with _searchers_lock:
-        ended = [key for key in _searchers if key[0] not in alive]
-        closing = [_searchers.pop(key)[2] for key in ended]
-    for searcher in closing:
-        _close_quietly(searcher)
-
-
-def _searcher():
+def _current_reader() -> _Reader:
     path = index_dir()
     try:
         marker = (path / IDENTITY_FILE).stat()
     except FileNotFoundError:
         raise IndexUnavailable("missing") from None
-    stamp = (str(path), marker.st_ino, marker.st_mtime_ns)
-    key = (threading.get_ident(), str(path))
-    if len(_searchers) > threading.active_count():
-        _close_searchers_of_ended_threads()
-    cached = _searchers.get(key)
-    if cached is not None and cached[0] == stamp:
-        _stamp, ix, searcher = cached
+    stamp = (marker.st_ino, marker.st_mtime_ns)
+    key = str(path)
+    entry = _readers.get(key)
+    if entry is not None and entry.stamp == stamp and _up_to_date(entry.searcher):
+        return entry
+    with _readers_lock:
+        current = _readers.get(key)
+        if current is not None and current is not entry and current.stamp == stamp \
+                and _up_to_date(current.searcher):
+            return current  # another thread opened it meanwhile
+        ix = current.ix if current is not None and current.stamp == stamp else open_index(path)
+        entry = _readers[key] = _Reader(stamp, ix, _open_searcher(ix))
+        if len(_readers) > 4:  # tests make many indexes; production has one
+            _readers.pop(next(iter(_readers)))
+        return entry
+
+
+def _up_to_date(searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except Exception:  # a reader whoosh closed under us
+        return False
+
+
+_held = threading.local()
+
+
+def _exclusive(function):
+    """Run a search function with this process's searcher held by this thread: every `_searcher()` inside it (a
+    search that asks for a spelling suggestion too, say) is that one searcher, and no other thread reads through
+    it meanwhile."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if getattr(_held, "entry", None) is not None or backend() == "postgres":
+            return function(*args, **kwargs)
         try:
-            current = searcher.up_to_date()
-        except Exception:  # a reader whoosh closed under us (a merge removed its segment): open a new one
-            current = False
-        if current:
-            return searcher
-        _close_quietly(searcher)  # not refresh(): whoosh fails to reuse a reader of an empty index
-        searcher = ix.searcher()
-        _searchers[key] = (stamp, ix, searcher)
-        return searcher
-    if cached is not None:
-        _close_quietly(cached[2])
-    ix = open_index(path)
-    searcher = ix.searcher()
-    _searchers[key] = (stamp, ix, searcher)
-    return searcher
+            entry = _current_reader()
+        except IndexUnavailable:
+            return function(*args, **kwargs)  # it reports the missing index its own way
+        with entry.lock:
+            _held.entry = entry
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _held.entry = None
+    return run
+
+
+def _searcher():
+    """The searcher to read through: the one this thread holds (see _exclusive), else this process's current one
+    (for a caller that is the only one searching: a command, a test)."""
+    entry = getattr(_held, "entry", None)
+    return entry.searcher if entry is not None else _current_reader().searcher
+
+
+def _open_searcher(ix, attempts: int = 3):
+    """A searcher whose segment files are all open already.
+
+    Whoosh opens a segment's column files (stored fields, field lengths, sortable values) at their first use. A
+    commit that merges segments deletes the merged ones' files, so a searcher opened before it failed at the next
+    first use (a stored-fields read on None, under load) or, worse, took a missing column for an empty one. Opened
+    now, the files stay readable for as long as the searcher lives (a deleted file lives on for whoever holds it).
+    If a commit lands while they are being opened, the searcher is opened again on the new generation."""
+    for attempt in range(attempts):
+        searcher = None
+        try:
+            searcher = ix.searcher()
+            _open_column_files(searcher)
+            if searcher.up_to_date() or attempt == attempts - 1:
+                return searcher
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+        if searcher is not None:
+            _close_quietly(searcher)
+    raise AssertionError("unreachable")
+
+
+def _open_column_files(searcher) -> None:
+    from whoosh.codec import whoosh3
+
+    names = ["_stored"]
+    for name in searcher.schema.names():
+        names += [name, whoosh3._lenfield(name)]
+    for segment_reader, _offset in searcher.reader().leaf_readers():
+        perdoc = getattr(segment_reader, "_perdoc", None)
+        if not isinstance(perdoc, whoosh3.W3PerDocReader):
+            continue
+        for name in names:
+            if name not in perdoc._colfiles and perdoc.has_column(name):
+                perdoc._colfiles[name] = perdoc._get_column_file(name)
+        # Whoosh asks the directory whether a column exists before each first read; once the files are gone it would
+        # answer no. The columns opened above are the segment's columns.
+        perdoc.has_column = frozenset(perdoc._colfiles).__contains__
 
 
 class QueryProblem(Exception):
@@ -1121,7 +1199,7 @@ class _FacetColumns:
     indexed by document (CSR), read once per searcher (that is, once per index change); facet counts over any
     set of hits are then numpy bincounts over those hits only."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, postings: _Postings):
         reader = searcher.reader()
         size = reader.doc_count_all()
         self.values: dict[str, list] = {}
@@ -1140,7 +1218,6 @@ class _FacetColumns:
                     codes[docnum] = index.setdefault(value, len(index))
             self.values[name] = list(index)
             self.codes[name] = codes
-        postings = _postings(searcher)
         keywords, docs, codes = [], [], []
         for term in reader.lexicon("keywords"):
             found = postings.term("keywords", term)[0]  # live documents only
@@ -1432,7 +1509,7 @@ def _fast_search(searcher, parsed, flt, limit: int, by_date: bool = False):
 def _facet_columns(searcher) -> _FacetColumns:
     columns = getattr(searcher, "_qms_facets", None)
     if columns is None:
-        columns = searcher._qms_facets = _FacetColumns(searcher)
+        columns = searcher._qms_facets = _FacetColumns(searcher, _postings(searcher))
     return columns
 
 
@@ -1456,6 +1533,7 @@ def _filter(access: Iterable[str], filters: dict[str, Any]):
     return q.And(parts)
 
 
+@_exclusive
 def suggest(text: str, access: Iterable[str]) -> str | None:
     """The query with misspelt English words replaced by the closest word of a record the reader may see, or None.
 
@@ -1489,6 +1567,7 @@ def suggest(text: str, access: Iterable[str]) -> str | None:
     return corrected if changed else None
 
 
+@_exclusive
 def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None = None, page: int = 1,
            per_page: int = 10, sort: str = "relevance", facets: Iterable[str] = FACETS) -> Results:
     """One page of hits for a query, with facet counts over every hit the reader may see."""
@@ -1546,6 +1625,7 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     return results
 
 
+@_exclusive
 def lookup(text: str, *, access: Iterable[str], types: Iterable[str], limit: int = 10) -> list[Hit]:
     """Records of these types holding every word typed, for a picker that finds records as one types.
 
@@ -1584,6 +1664,7 @@ def lookup(text: str, *, access: Iterable[str], types: Iterable[str], limit: int
     return [_hit(hit) for hit in found]
 
 
+@_exclusive
 def more_like(key: str, *, access: Iterable[str], top: int = 5, types: Iterable[str] | None = None) -> list[Hit]:
     """Records whose text is most like the given record's (key "type:id"), excluding it."""
     if backend() == "postgres":

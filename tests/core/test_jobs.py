@@ -177,7 +177,10 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_a_real_worker_takes_a_queued_job_to_done(tmp_path):
+@pytest.mark.parametrize("write", [False, True], ids=["queued job", "writes"])
+def test_a_real_worker_takes_a_queued_job_to_done(tmp_path, write):
+    """A job queued by hand; and writes: a burst of them makes one index update, held back
+    QMS_SEARCH_SYNC_DELAY seconds to gather them, after which both records are found."""
     import flask_migrate
 
     from qms import create_app, search
@@ -185,12 +188,21 @@ def test_a_real_worker_takes_a_queued_job_to_done(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'qms.sqlite3'}"
     settings = {"QMS_REDIS_URL": REDIS, "QMS_JOBS_QUEUE": f"qms-test-{uuid.uuid4().hex[:8]}",
-                "QMS_SEARCH_INDEX": str(tmp_path / "index")}
-    app = create_app(make_config(url, QMS_JOBS_IMMEDIATE=False, **settings))
+                "QMS_SEARCH_INDEX": str(tmp_path / "index"), "QMS_SEARCH_SYNC_DELAY": "1"}
+    app = create_app(make_config(url, QMS_JOBS_IMMEDIATE=False, **{**settings, "QMS_SEARCH_SYNC_DELAY": 1.0}))
     with app.app_context():
         flask_migrate.upgrade()
         search.create_empty(app)
-        job = jobs.enqueue("search.sync")
+        if write:
+            from qms.archive import services
+
+            actor = UserFactory(role=Role.QUALITY)
+            db.session.commit()
+            for title in ("延遲更新甲", "延遲更新乙"):
+                services.save_publication(None, {"title": title, "abstract": "批次索引"}, actor)
+            (job,) = db.session.scalars(select(Job).where(Job.name == "search.sync")).all()
+        else:
+            job = jobs.enqueue("search.sync")
         assert job.status == JobStatus.QUEUED
         env = {**os.environ, "QMS_DATABASE_URL": url, **settings, "QMS_JOBS_IMMEDIATE": ""}
         log = tmp_path / "worker.log"
@@ -204,6 +216,11 @@ def test_a_real_worker_takes_a_queued_job_to_done(tmp_path):
                     and worker.poll() is None:
                 time.sleep(0.3)
             assert jobs.get(job.id).status == JobStatus.DONE, log.read_text()[-3000:]
+            if write:
+                done = jobs.get(job.id)
+                assert (done.started_at - done.created_at).total_seconds() >= 0.9  # QMS_SEARCH_SYNC_DELAY
+                found = search.search("批次索引", access=search.user_access_terms(actor))
+                assert sorted(hit.title for hit in found.hits) == ["延遲更新乙", "延遲更新甲"]
         finally:
             worker.send_signal(signal.SIGINT)
             try:

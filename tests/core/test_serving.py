@@ -136,6 +136,13 @@ def test_metrics_count_requests_by_endpoint_and_read_the_gauges(client, monkeypa
     assert re.search(r"^qms_test_depth 7\.0$", text, re.M)
 
 
+def test_server_timing_is_told_to_the_allowed_addresses_only(client):
+    near = client.get("/healthz")
+    assert re.fullmatch(r"app;dur=\d+\.\d", near.headers["Server-Timing"])
+    far = client.get("/healthz", environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert far.status_code == 200 and "Server-Timing" not in far.headers
+
+
 def test_metrics_are_not_found_from_other_addresses(client):
     far = client.get("/metrics", environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
     assert far.status_code == 404 and "qms_http" not in far.get_data(as_text=True)
@@ -236,3 +243,12 @@ def test_gunicorn_serves_with_the_config(migrated_database, tmp_path):
     assert isinstance(ours[0]["duration_ms"], float) and "time" in ours[0] and ours[0]["level"] == "INFO"
     errors = json_lines(err)
     assert any(line.get("logger") == "qms.observability" and "ready" in line["message"] for line in errors)
+
+
+def test_a_worker_is_warmed_up_with_every_page_template_compiled(app):
+    """A new worker compiles its templates before it takes requests, not during its first ones."""
+    pages = app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    app.jinja_env.cache.clear()
+    observability.warm_up_worker(app)
+    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    assert len(pages) > 100 and set(pages) <= cached

@@ -90,3 +90,26 @@ def test_a_rebuild_past_its_memory_bound_writes_several_segments_and_finds_every
     for n in range(6):
         assert [hit.title for hit in search.search(f"segment{n}", access=access).hits] == [f"分段{n}號手冊"]
     assert search.check() == ([], [])
+
+
+@pytest.mark.whoosh_only
+def test_a_searcher_keeps_reading_after_a_merge_deletes_its_segments(app, db, monkeypatch):
+    """Under load a worker's commit merged the segments a web thread's searcher had open and deleted their files;
+    the searcher then read stored fields from a column it had not opened yet and the page failed (500). Every
+    file a searcher reads is opened with it now."""
+    actor = UserFactory(role=Role.QUALITY)
+    monkeypatch.setattr(search, "BULK_POSTINGS", 40)
+    for n in range(4):
+        services.save_publication(None, {"title": f"合併{n}號手冊", "abstract": f"戶籍登記 merge{n}",
+                                         "year": 2010 + n}, actor)
+    search.reindex()
+    searcher = search._searcher()  # this thread's searcher, over several segments
+    before = {name for name in search.index_dir().iterdir()}
+    assert len(searcher.reader().leaf_readers()) > 1
+    writer = search.open_index().writer()
+    writer.commit(optimize=True)  # one new segment; the old segments' files are deleted
+    assert before - {name for name in search.index_dir().iterdir()}, "the merge deleted no file"
+    for n in range(4):  # read through the old searcher: stored fields, lengths, facet columns
+        hits = searcher.search(search.parse(f"merge{n}", searcher.schema), limit=5)
+        assert [hit.fields()["title"] for hit in hits] == [f"合併{n}號手冊"]
+    assert search._facet_columns(searcher).values["year"]  # the year column was read, not taken as missing
