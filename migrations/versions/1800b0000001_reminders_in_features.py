@@ -1,0 +1,24 @@
+"""reminders in features: unit supervisors for corrective actions
+
+Revision ID: 1800b0000001
+Revises: 1800a0000001
+Create Date: 2026-12-02 22:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '1800b0000001'
+down_revision = '1800a0000001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
