@@ -1135,8 +1135,15 @@ def snippet(searcher, docnum: int, words: set[str], text: str, end: int | None =
             continue
         _docs, triples = found
         spans.extend((start, stop) for _pos, start, stop in triples.tolist() if stop <= end)
+    return window_snippet(text[:end], spans)
+
+
+def window_snippet(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """The stretch of `text` (SNIPPET_CHARS long) holding the most of the query words at `spans` (character
+    offsets), the words marked; both search backends quote with it."""
+    end = len(text)
     if not spans:
-        return _plain_snippet(text[:end])
+        return _plain_snippet(text)
     merged: list[list[int]] = []
     for start, stop in sorted(spans)[:500]:
         if merged and start <= merged[-1][1]:

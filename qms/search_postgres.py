@@ -28,7 +28,7 @@ from itertools import chain
 from typing import Any, Callable, Iterable
 
 from flask import current_app, has_app_context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import (
     Column,
     DateTime,
@@ -605,31 +605,7 @@ def _spans(row) -> list[tuple[int, int]]:
 
 def _snippet(text_: str, spans: list[tuple[int, int]]) -> Markup:
     """The stretch of the body with the most query words, marked (the same window as the Whoosh backend's)."""
-    end = len(text_)
-    if not spans:
-        return base._plain_snippet(text_)
-    merged: list[list[int]] = []
-    for start, stop in sorted(spans)[:500]:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], stop)
-        else:
-            merged.append([start, stop])
-    starts = [max(0, start - base.SNIPPET_LEAD) for start, _stop in merged]
-    best = max(range(len(merged)), key=lambda i: (sum(1 for s, e in merged if starts[i] <= s and
-                                                      e <= starts[i] + base.SNIPPET_CHARS), -i))
-    window_start = starts[best]
-    window_end = min(end, window_start + base.SNIPPET_CHARS)
-    out = [Markup("…")] if window_start > 0 else []
-    position = window_start
-    for start, stop in merged:
-        if start < window_start or stop > window_end:
-            continue
-        out += [escape(text_[position:start]), Markup("<mark>"), escape(text_[start:stop]), Markup("</mark>")]
-        position = stop
-    out.append(escape(text_[position:window_end]))
-    if window_end < end:
-        out.append(Markup("…"))
-    return Markup("").join(out)
+    return base.window_snippet(text_, spans)
 
 
 _HIT_COLUMNS = (documents.c.key, documents.c.record_type, documents.c.record_id, documents.c.title,
