@@ -256,6 +256,12 @@ def in_job() -> bool:
     return _current.get() is not None
 
 
+def current_job_id() -> int | None:
+    """The id of the job running in this context, None outside a job."""
+    current = _current.get()
+    return current["id"] if current is not None else None
+
+
 def is_immediate(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("QMS_JOBS_IMMEDIATE"))
 

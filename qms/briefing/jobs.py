@@ -28,6 +28,10 @@ def _render_again(arguments: dict, actor) -> dict:
 # No automatic retries: a failed render says why in its version row; people run it again.
 @jobs.task(RENDER, label=_l("Briefing deck rendering"), timeout=services.RENDER_TIMEOUT, rerun=_render_again)
 def render(version_id: int) -> None:
+    version = db.session.get(DeckVersion, version_id)
+    job_id = jobs.current_job_id()
+    if version is not None and job_id is not None and version.job_id != job_id:
+        services.attach_job(version, job_id)  # run again from the jobs page: the deck page follows this job now
     services.render_version(version_id)
     version = db.session.get(DeckVersion, version_id)
     if version is not None and version.status == RenderStatus.FAILED:

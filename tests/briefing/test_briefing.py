@@ -270,6 +270,7 @@ def test_the_jobs_page_runs_a_failed_render_again_in_place(demo, version, monkey
             assert again.status == RenderStatus.DONE and len(again.sha256) == 64
             newest = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
             assert newest.id != job_id and newest.arguments == {"version_id": failed_id}
+            assert again.job_id == newest.id  # the deck page shows the new job's state, not the failed one's
     finally:
         with demo.app_context():
             forget_versions_after(version["number"])
