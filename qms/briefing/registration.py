@@ -5,7 +5,7 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.briefing import builtin
+from qms.briefing import builtin, reminders
 from qms.briefing.models import (
     BriefingDeck,
     BriefingQuestion,
@@ -19,6 +19,7 @@ from qms.briefing.models import (
     TaskStatus,
 )
 from qms.spine import records
+from qms.spine import reminders as reminder_sources
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.panels import Panel, register_panel
@@ -93,7 +94,7 @@ def register(app: Flask) -> None:
         field_labels={"outcome": _l("Outcome")},
         value_labels={"outcome": {o.value: label for o, label in Outcome.labels().items()}}))
     records.register(records.RecordType(
-        "briefing_task", BriefingTask, _l("Briefing follow-up task"),
+        "briefing_task", BriefingTask, _l("Briefing follow-up task"), owner=reminders.task_owners,
         field_labels={"title": _l("Task"), "owner_id": _l("Owner"), "due_date": _l("Due date"),
                       "status": _l("Status")},
         value_labels={"status": {s.value: label for s, label in TaskStatus.labels().items()}}))
@@ -101,3 +102,5 @@ def register(app: Flask) -> None:
     register_nav("briefing.index", _l("Briefing"), order=65)
     register_card("briefing", briefing_card, order=37)
     register_panel("assessment_item", "briefing_questions", item_questions_panel, order=50)
+    for source in reminders.SOURCES:
+        reminder_sources.register_source(source)

@@ -4,11 +4,12 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.checklist import dossier, services, slides
+from qms.checklist import dossier, reminders, services, slides
 from qms.checklist.forms import ItemForm
 from qms.checklist.models import ITEM_STATUS_LABELS, Assessment, AssessmentItem, Framework
 from qms.i18n import localized, rounded, user_text
 from qms.spine import clock, commands, records
+from qms.spine import reminders as reminder_sources
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
 from qms.spine.slides import SlideKind, register_slide_kind
@@ -61,7 +62,7 @@ def register(app: Flask) -> None:
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
         url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
         cycle_id=lambda item: item.assessment.award_cycle_id,
-        readiness=slides.readiness_of_items,
+        readiness=slides.readiness_of_items, owner=reminders.item_owners,
         search=records.SearchSpec(document=lambda item: {
             "title": _item_title(item), "date": item.updated_at,
             "body": "\n\n".join(t for t in (item.narrative, item.strengths, item.opportunities) if t)}),
@@ -74,3 +75,5 @@ def register(app: Flask) -> None:
     register_slide_kind(SlideKind("readiness", _l("Readiness by dimension"), "slides/readiness.html",
                                   slides.gather_readiness, order=20))
     commands.add(import_frameworks_command)
+    for source in reminders.SOURCES:
+        reminder_sources.register_source(source)

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from qms.core import slides
+from qms.core import reminders, slides
 from qms.core.audit import actor_label
 from qms.core.forms import AwardCycleForm, OrganizationForm
 from qms.core.models import CYCLE_STATUS_LABELS, AwardCycle, Organization
@@ -13,6 +13,7 @@ from qms.extensions import db
 from qms.forms import field_labels
 from qms.i18n import datetime_html, localized, number, user_text
 from qms.spine import records
+from qms.spine import reminders as reminder_sources
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.slides import SlideKind, register_slide_kind
@@ -62,3 +63,5 @@ def register(app: Flask) -> None:
     register_card("audit", audit_card, order=95)
     register_slide_kind(SlideKind("profile", _l("Office profile"), "slides/profile.html", slides.gather_profile,
                                   order=10))
+    for source in reminders.SOURCES:
+        reminder_sources.register_source(source)

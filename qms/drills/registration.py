@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from qms.drills import dossier, services, slides
+from qms.drills import dossier, reminders, services, slides
 from qms.drills.forms import ActionForm, DrillForm, ScenarioForm
 from qms.drills.models import ACTION_STATUS_LABELS, CorrectiveAction, Drill, DrillPlan, Scenario, Scorecard
 from qms.i18n import date_html, date_text, localized, user_text
 from qms.spine import clock, records
+from qms.spine import reminders as reminder_sources
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
 from qms.spine.slides import SlideKind, register_slide_kind
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "corrective_action", CorrectiveAction, _l("Corrective action"), endpoint="drills.action",
         url_kwarg="action_id", evidence=True, search=records.SearchSpec(document=_action_document),
+        owner=reminders.action_owners,
         when=lambda action: action.drill.occurred_at if action.drill else action.created_at,
         field_labels=_labels(ActionForm, services.ACTION_FIELDS) | {"status": _l("Status"),
                                                                      "effectiveness_check": _l("Effectiveness check")},
@@ -79,3 +81,5 @@ def register(app: Flask) -> None:
                              gather=dossier.gather))
     register_slide_kind(SlideKind("drills", _l("Drills and corrective actions"), "slides/drills.html",
                                   slides.gather_drills, order=50, default_seconds=90))
+    for source in reminders.SOURCES:
+        reminder_sources.register_source(source)

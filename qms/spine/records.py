@@ -55,6 +55,9 @@ class RecordType:
     # How ready records of this type are, for features that weigh by it (the briefing's question draw):
     # `readiness(ids)` gives {id: 0–100} for the ids that exist, in a fixed number of queries.
     readiness: Callable[[list[int]], dict[int, float]] | None = None
+    # Who answers for records of this type (reminders about their evidence go to them, say):
+    # `owner(ids)` gives {id: user id or None} for the ids that exist, in a fixed number of queries.
+    owner: Callable[[list[int]], dict[int, int | None]] | None = None
 
     def url_for(self, record_id: int) -> str | None:
         if not self.endpoint:

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from qms.extensions import db
 from qms.i18n import date_html, localized, percent
 from qms.spine import clock, commands, records
+from qms.spine import reminders as reminder_sources
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 from qms.spine.sections import Section, register_section
 from qms.spine.slides import SlideKind, register_slide_kind
-from qms.surveys import dossier, services, slides
+from qms.surveys import dossier, reminders, services, slides
 from qms.surveys.forms import CaseForm, RoundForm
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
 
@@ -49,7 +50,7 @@ def register(app: Flask) -> None:
                                         field_labels=_labels(RoundForm, services.ROUND_FIELDS)))
     records.register(records.RecordType("follow_up_case", FollowUpCase, _l("Follow-up case"),
                                         endpoint="surveys.case", url_kwarg="case_id",
-                                        readable_by=frozenset({Role.QUALITY}),
+                                        readable_by=frozenset({Role.QUALITY}), owner=reminders.case_owners,
                                         search=records.SearchSpec(document=lambda case: {
                                             "title": str(case), "date": case.closed_on or case.created_at,
                                             "body": "\n\n".join(t for t in (case.vote.reason if case.vote else "",
@@ -64,3 +65,5 @@ def register(app: Flask) -> None:
                              gather=dossier.gather))
     register_slide_kind(SlideKind("survey", _l("Satisfaction survey results"), "slides/survey.html",
                                   slides.gather_survey, order=60, default_seconds=90))
+    for source in reminders.SOURCES:
+        reminder_sources.register_source(source)

@@ -392,9 +392,13 @@ def _case_values(form: CaseForm) -> dict:
 
 
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
-@access.roles(Role.QUALITY)
+@access.signed_in
+@access.object_rule
 def case(case_id: int):
     found = db.get_or_404(FollowUpCase, case_id)
+    # The quality team, and whoever the case is given to: they answer the citizen (My work sends them here).
+    if not (current_user.has_role(Role.QUALITY) or found.owner_id == current_user.id):
+        abort(403)
     form = CaseForm() if request.method == "POST" else CaseForm(formdata=None, obj=found)
     form.owner_id.choices = choices([("", _("Nobody yet"))] + [(str(u.id), u.display_name)
                                                                 for u in list_users() if u.active])
