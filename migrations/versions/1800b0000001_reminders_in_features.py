@@ -17,8 +17,22 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('unit_supervisor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_unit_supervisor_user_id_user'),
+                            ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_supervisor')),
+    sa.UniqueConstraint('unit', name=op.f('uq_unit_supervisor_unit'))
+    )
+    with op.batch_alter_table('corrective_action', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('finding', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('corrective_action', schema=None) as batch_op:
+        batch_op.drop_column('finding')
+    op.drop_table('unit_supervisor')

@@ -2,9 +2,10 @@
 
 The rule (also stated on the checklist page): an item's readiness is its self-assessed score, counted only as
 far as its workflow status allows — not started 0 %, in progress at most 50 %, in review at most 90 %, ready
-in full. A dimension's and the whole assessment's readiness is the points-weighted mean over the items below
-it; items are weighted by their own points, so the figure holds whatever the points add up to. Where every
-item below a node has zero points, the items count equally.
+in full. Evidence past its expiry date no longer counts: an item that has evidence, all of it expired, counts at
+most as in progress (LAPSED_CAP) until its evidence is renewed. A dimension's and the whole assessment's readiness
+is the points-weighted mean over the items below it; items are weighted by their own points, so the figure holds
+whatever the points add up to. Where every item below a node has zero points, the items count equally.
 """
 from __future__ import annotations
 
@@ -22,10 +23,23 @@ STATUS_CAP = {
     ItemStatus.READY: 100,
 }
 
+# An item whose only evidence has expired stands where an item still being worked on stands.
+LAPSED_CAP = STATUS_CAP[ItemStatus.IN_PROGRESS]
 
-def item_readiness(status: ItemStatus, score: int | None) -> float:
-    """0–100: the score, capped by what the status allows; no score counts 0."""
-    return float(min(score or 0, STATUS_CAP[ItemStatus(status)]))
+
+def item_readiness(status: ItemStatus, score: int | None, lapsed: bool = False) -> float:
+    """0–100: the score, capped by what the status allows (and by LAPSED_CAP when the item's evidence has all
+    expired); no score counts 0."""
+    cap = STATUS_CAP[ItemStatus(status)]
+    if lapsed:
+        cap = min(cap, LAPSED_CAP)
+    return float(min(score or 0, cap))
+
+
+def is_lapsed(expiry_dates: Iterable[dt.date | None], today: dt.date) -> bool:
+    """True when there is evidence and none of it is current (each expired before today)."""
+    dates = list(expiry_dates)
+    return bool(dates) and all(day is not None and day < today for day in dates)
 
 
 def weighted_mean(pairs: Iterable[tuple[Decimal | float, float]]) -> float | None:
@@ -48,10 +62,11 @@ class Leaf:
     status: ItemStatus
     score: int | None
     ancestors: tuple[int, ...] = ()  # node ids from the top-level dimension down to the parent
+    lapsed: bool = False  # it has evidence, all of it expired
 
     @property
     def readiness(self) -> float:
-        return item_readiness(self.status, self.score)
+        return item_readiness(self.status, self.score, self.lapsed)
 
 
 @dataclass
@@ -74,7 +89,7 @@ def _rollup(leaves: list[Leaf]) -> Rollup:
         readiness=weighted_mean((leaf.points, leaf.readiness) for leaf in leaves),
         score=weighted_mean((leaf.points, leaf.score or 0) for leaf in leaves),
         items=len(leaves),
-        ready_items=sum(1 for leaf in leaves if leaf.status == ItemStatus.READY),
+        ready_items=sum(1 for leaf in leaves if leaf.status == ItemStatus.READY and not leaf.lapsed),
         scored_items=sum(1 for leaf in leaves if leaf.score is not None),
     )
 

@@ -228,8 +228,10 @@ def _item_values(form: ItemForm) -> dict:
 
 def _item_context(item: AssessmentItem) -> dict:
     entries = evidence.for_subject(item)
+    item_readiness, lapsed = services.item_readiness(item, entries, clock.today())
     return dict(
-        item=item, editable=services.editable_fields(current_user, item), evidence=entries,
+        item=item, item_readiness=item_readiness, lapsed=lapsed,
+        editable=services.editable_fields(current_user, item), evidence=entries,
         evidence_links=evidence.links(entries), can_edit=services.can_edit(current_user, item),
         subject_type="assessment_item", subject_id=item.id, name=node_name, today=clock.today(),
         deadline=item.assessment.award_cycle.submission_deadline,

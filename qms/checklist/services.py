@@ -24,6 +24,7 @@ from qms.evidence import services as evidence
 from qms.evidence.models import Evidence
 from qms.extensions import db
 from qms.i18n import rounded
+from qms.spine import clock
 from qms.spine.access import Role
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "score", "target_score", "narrative", "strengths", "opportunities")
@@ -172,6 +173,8 @@ class ItemRow:
     overdue: bool
     expiring: int  # evidence that lapses before the deadline
     missing_points: float = 0.0
+    lapsed: bool = False  # it has evidence, all of it expired: readiness capped (readiness.LAPSED_CAP)
+    expired: int = 0  # evidence already expired, which no longer counts
 
 
 @dataclass
@@ -216,15 +219,20 @@ def checklist_view(assessment: Assessment, today: dt.date) -> ChecklistView:
         return tuple(reversed(chain))
 
     item_by_node = {item.node_id: item for item in items}
+    lapsed = {item.id for item in items
+              if readiness.is_lapsed((e.expires_on for e in evidence_by_item.get(item.id, [])), today)}
     leaves = [readiness.Leaf(node_id=item.node_id, points=by_id[item.node_id].points, status=item.status,
-                             score=item.score, ancestors=ancestors(by_id[item.node_id])) for item in items]
+                             score=item.score, ancestors=ancestors(by_id[item.node_id]), lapsed=item.id in lapsed)
+              for item in items]
     figures = readiness.compute(leaves)
 
     rows_by_node: dict[int, ItemRow] = {}
     for item in items:
         entries = evidence_by_item.get(item.id, [])
+        current = sum(1 for e in entries if evidence.is_current(e.expires_on, today))
         rows_by_node[item.node_id] = ItemRow(
-            item=item, readiness=readiness.item_readiness(item.status, item.score), evidence_count=len(entries),
+            item=item, readiness=readiness.item_readiness(item.status, item.score, item.id in lapsed),
+            evidence_count=current, lapsed=item.id in lapsed, expired=len(entries) - current,
             overdue=readiness.is_overdue(item.due_date, item.status, today),
             expiring=sum(1 for e in entries if readiness.expires_before(e.expires_on, deadline, today)),
             missing_points=readiness.missing_points(by_id[item.node_id].points, item.score))
@@ -274,18 +282,32 @@ def top_level_figures(view: ChecklistView, name=lambda node: node.name_zh) -> li
     return result
 
 
-def readiness_of(assessments: list[Assessment]) -> dict[int, readiness.Rollup]:
+def item_readiness(item: AssessmentItem, entries: list[Evidence], today: dt.date) -> tuple[float, bool]:
+    """(readiness, lapsed) of one item given its evidence, for its own page."""
+    lapsed = readiness.is_lapsed((e.expires_on for e in entries), today)
+    return readiness.item_readiness(item.status, item.score, lapsed), lapsed
+
+
+def lapsed_column(today: dt.date):
+    """A boolean column for a query over items: the item has evidence and all of it has expired (in SQL)."""
+    return AssessmentItem.id.in_(evidence.lapsed_subjects("assessment_item", today))
+
+
+def readiness_of(assessments: list[Assessment], today: dt.date | None = None) -> dict[int, readiness.Rollup]:
     """Overall figures of several assessments in two queries (for the dashboard)."""
     if not assessments:
         return {}
+    today = today or clock.today()
     ids = [a.id for a in assessments]
     rows = db.session.execute(
-        select(AssessmentItem.assessment_id, AssessmentItem.status, AssessmentItem.score, FrameworkNode.points)
+        select(AssessmentItem.assessment_id, AssessmentItem.status, AssessmentItem.score, FrameworkNode.points,
+               lapsed_column(today))
         .join(FrameworkNode, FrameworkNode.id == AssessmentItem.node_id)
         .where(AssessmentItem.assessment_id.in_(ids))).all()
     leaves = defaultdict(list)
-    for assessment_id, status, score, points in rows:
-        leaves[assessment_id].append(readiness.Leaf(node_id=0, points=points, status=status, score=score))
+    for assessment_id, status, score, points, lapsed in rows:
+        leaves[assessment_id].append(readiness.Leaf(node_id=0, points=points, status=status, score=score,
+                                                    lapsed=bool(lapsed)))
     return {assessment_id: readiness.compute(leaves[assessment_id]).overall for assessment_id in ids}
 
 

@@ -37,7 +37,8 @@ def readiness_of_items(ids: list[int]) -> dict[int, float]:
     """{item id: readiness 0–100} by the checklist's own rule, in one query."""
     if not ids:
         return {}
-    rows = db.session.execute(select(AssessmentItem.id, AssessmentItem.status, AssessmentItem.score)
+    rows = db.session.execute(select(AssessmentItem.id, AssessmentItem.status, AssessmentItem.score,
+                                     services.lapsed_column(clock.today()))
                               .where(AssessmentItem.id.in_(list(ids))))
-    return {item_id: readiness.item_readiness(status, score) for item_id, status, score in rows}
+    return {item_id: readiness.item_readiness(status, score, bool(lapsed)) for item_id, status, score, lapsed in rows}
 

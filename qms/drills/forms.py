@@ -93,6 +93,14 @@ class ActionForm(QMSForm):
     action_taken = TextAreaField(_l("Action taken"), validators=[optional(), length(5000)], render_kw={"rows": 3})
 
 
+class SupervisorForm(QMSForm):
+    unit = StringField(_l("Counter or unit observed"), validators=[required(), length(200)],
+                       description=_l("Written exactly as drills record the unit observed."))
+    user_id = SelectField(_l("Supervisor"), validators=[required()],
+                          description=_l("Suggested owner of the corrective actions a failed drill of this unit "
+                                         "proposes."))
+
+
 class VerifyForm(QMSForm):
     effectiveness_check = TextAreaField(_l("Effectiveness check"), validators=[required(), length(5000)],
                                         description=_l("How you checked that the problem no longer occurs (a "

@@ -178,6 +178,8 @@ class CorrectiveAction(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(300))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     due_date: Mapped[dt.date | None]
+    # What the drill found: the missed criterion's remark, copied when a failed drill proposes the action.
+    finding: Mapped[str] = mapped_column(Text, default="")
     root_cause: Mapped[str] = mapped_column(Text, default="")
     action_taken: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.OPEN)
@@ -213,3 +215,18 @@ class DrillPlan(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.channel.value} × {self.planned}"
+
+
+class UnitSupervisor(TimestampMixin, db.Model):
+    """Who supervises a counter or unit observed by drills: the suggested owner of its corrective actions."""
+
+    __tablename__ = "unit_supervisor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), unique=True)  # as written in Drill.unit_observed
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user = relationship("User", lazy="joined")
+
+    def __str__(self) -> str:
+        return self.unit

@@ -15,8 +15,25 @@ from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, trend_lines
 from qms.core.services import ServiceError
 from qms.drills import scoring, services
-from qms.drills.forms import ActionForm, BandsForm, PlanForm, ScenarioForm, VerifyForm, drill_form_class
-from qms.drills.models import CHANNEL_LABELS, ActionStatus, Channel, CorrectiveAction, Drill, Scenario, Scorecard
+from qms.drills.forms import (
+    ActionForm,
+    BandsForm,
+    PlanForm,
+    ScenarioForm,
+    SupervisorForm,
+    VerifyForm,
+    drill_form_class,
+)
+from qms.drills.models import (
+    CHANNEL_LABELS,
+    ActionStatus,
+    Channel,
+    CorrectiveAction,
+    Drill,
+    Scenario,
+    Scorecard,
+    UnitSupervisor,
+)
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
@@ -211,7 +228,7 @@ def drill_pdf(drill_id: int):
 @access.signed_in
 def actions():
     status = request.args.get("status") or "open"
-    if status not in ("open", "all", *(s.value for s in ActionStatus)):
+    if status not in ("open", "unassigned", "all", *(s.value for s in ActionStatus)):
         status = "open"
     query = services.actions_query(None if status == "all" else status)
     # The list shows the owner only: the drill (with its own joins) and the other people stay unloaded.
@@ -223,6 +240,53 @@ def actions():
                            today=today,
                            overdue={a.id for a in found if services.is_overdue(a, today)},
                            can_create=services.is_quality(current_user), status_names=label_names(ActionStatus))
+
+
+def _user_choices(empty_label: str) -> list:
+    return choices([("", empty_label)] + [(str(u.id), u.display_name) for u in list_users() if u.active])
+
+
+# --- unit supervisors: who owns the actions a failed drill of a unit proposes ---------------------
+
+def _supervisor_form(supervisor: UnitSupervisor | None) -> SupervisorForm:
+    form = SupervisorForm() if request.method == "POST" else SupervisorForm(formdata=None, obj=supervisor)
+    form.user_id.choices = _user_choices(_("Choose a user"))
+    if request.method != "POST" and supervisor is not None:
+        form.user_id.data = str(supervisor.user_id or "")
+    return form
+
+
+def _supervisor_values(form: SupervisorForm) -> dict:
+    user_id = form.user_id.data
+    return {"unit": form.unit.data or "", "user_id": int(user_id) if str(user_id or "").isdigit() else None}
+
+
+@bp.route("/supervisors", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def supervisors():
+    form = _supervisor_form(None)
+    return edit_view(form, save=lambda: services.save_supervisor(None, _supervisor_values(form), current_user),
+                     success=_("Unit supervisor saved."), redirect_to=url_for("drills.supervisors"),
+                     template="drills/supervisors.html", supervisors=services.list_supervisors(),
+                     supervisor=None)
+
+
+@bp.route("/supervisors/<int:supervisor_id>", methods=["GET", "POST"])
+@access.roles(Role.QUALITY)
+def supervisor(supervisor_id: int):
+    found = db.get_or_404(UnitSupervisor, supervisor_id)
+    form = _supervisor_form(found)
+    return edit_view(form, save=lambda: services.save_supervisor(found, _supervisor_values(form), current_user),
+                     success=_("Unit supervisor saved."), redirect_to=url_for("drills.supervisors"),
+                     template="drills/supervisor_form.html", supervisor=found)
+
+
+@bp.route("/supervisors/<int:supervisor_id>/delete", methods=["POST"])
+@access.roles(Role.QUALITY)
+def delete_supervisor(supervisor_id: int):
+    found = db.get_or_404(UnitSupervisor, supervisor_id)
+    return confirm_view(action=lambda: services.delete_supervisor(found, current_user),
+                        success=_("Unit supervisor removed."), redirect_to=url_for("drills.supervisors"))
 
 
 def _action_form(action: CorrectiveAction | None, submitted: bool) -> ActionForm:

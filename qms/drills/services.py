@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -30,13 +31,20 @@ from qms.drills.models import (
     Scorecard,
     ScorecardCriterion,
     ScorecardSection,
+    UnitSupervisor,
 )
 from qms.evidence import services as evidence
 from qms.extensions import db
 from qms.i18n import localized
+from qms.spine import clock
 from qms.spine.access import Role
+from qms.text import CONTROL_CHARACTERS
 
 REDRILL_AFTER = dt.timedelta(days=14)
+# A corrective action a failed drill proposes is due this many days after the drill.
+ACTION_DAYS = 14
+# Instance setting: the username of who owns proposed actions of a unit without a supervisor (none if unset).
+DEFAULT_OWNER_SETTING = "QMS_DRILL_ACTION_OWNER"
 # What a drill's scores send for a criterion marked not applicable (stored as value None, the reason in the remark).
 NOT_APPLICABLE = "na"
 DRILL_FIELDS = ("occurred_at", "channel", "scenario_id", "scorecard_id", "shopper_id", "shopper_name",
@@ -291,11 +299,13 @@ def save_drill(drill: Drill | None, values: Mapping[str, Any], scores: Mapping[i
         drill.redrill_on = drill.occurred_at.date() + REDRILL_AFTER
     if created or changes:
         audit.record_event(audit.CREATE if created else audit.UPDATE, drill, actor, changes=changes)
-    if created:
+    if created and result.missed:
+        owner_id = suggested_owner_id(drill.unit_observed)
+        due = drill.occurred_at.astimezone(clock.zone()).date() + dt.timedelta(days=ACTION_DAYS)
         for criterion_id in result.missed:
             criterion = criteria[criterion_id]
-            _new_action(drill, criterion_id, f"{criterion.code} {criterion.text_zh}"[:300],
-                        drill.occurred_at.date() + REDRILL_AFTER, actor)
+            _new_action(drill, criterion_id, f"{criterion.code} {criterion.text_zh}"[:300], due, actor,
+                        owner_id=owner_id, finding=clean[criterion_id][1])
     db.session.commit()
     return drill
 
@@ -347,12 +357,33 @@ def drills_query(filters: DrillFilters | None = None):
 
 # --- corrective actions -----------------------------------------------------------------------
 
-def _new_action(drill, criterion_id, title, due_date, actor) -> CorrectiveAction:
+def _new_action(drill, criterion_id, title, due_date, actor, owner_id: int | None = None,
+                finding: str = "") -> CorrectiveAction:
     action = CorrectiveAction(drill_id=drill.id if drill else None, criterion_id=criterion_id, title=title,
-                              due_date=due_date, status=ActionStatus.OPEN)
+                              due_date=due_date, status=ActionStatus.OPEN, owner_id=owner_id, finding=finding or "")
     db.session.add(action)
-    audit.record_event(audit.CREATE, action, actor, changes=audit.created(action, ("title", "due_date", "status")))
+    audit.record_event(audit.CREATE, action, actor, changes=audit.created(
+        action, ("title", "due_date", "status", "owner_id", "finding")))
     return action
+
+
+def default_owner_id() -> int | None:
+    """The configured fallback owner (an active user's username in QMS_DRILL_ACTION_OWNER), else none."""
+    username = (current_app.config.get(DEFAULT_OWNER_SETTING) or "").strip()
+    if not username:
+        return None
+    return db.session.scalar(select(User.id).where(User.username == username, User.active.is_(True)))
+
+
+def suggested_owner_id(unit: str) -> int | None:
+    """Who should own a corrective action for this unit: its supervisor, else the configured default, else none."""
+    unit = (unit or "").strip()
+    if unit:
+        owner_id = db.session.scalar(select(UnitSupervisor.user_id).join(User, User.id == UnitSupervisor.user_id)
+                                     .where(UnitSupervisor.unit == unit, User.active.is_(True)))
+        if owner_id is not None:
+            return owner_id
+    return default_owner_id()
 
 
 def create_action(values: Mapping[str, Any], actor, drill: Drill | None = None) -> CorrectiveAction:
@@ -420,14 +451,67 @@ def list_actions(status: str | None = None) -> list[CorrectiveAction]:
 
 
 def actions_query(status: str | None = None):
-    """Corrective actions by due date (none last); "open": every one not yet verified."""
+    """Corrective actions by due date (none last); "open": every one not yet verified; "unassigned": those of
+    them without an owner."""
     query = select(CorrectiveAction).order_by(CorrectiveAction.due_date.is_(None), CorrectiveAction.due_date,
                                               CorrectiveAction.id)
-    if status == "open":
+    if status == "unassigned":
+        query = query.where(CorrectiveAction.status.in_(NOT_VERIFIED), CorrectiveAction.owner_id.is_(None))
+    elif status == "open":
         query = query.where(CorrectiveAction.status.in_(NOT_VERIFIED))
     elif status:
         query = query.where(CorrectiveAction.status == ActionStatus(status))
     return query
+
+
+# --- unit supervisors --------------------------------------------------------------------------
+
+SUPERVISOR_FIELDS = ("unit", "user_id")
+SUPERVISOR_ENTITY = "unit_supervisor"
+
+
+def list_supervisors() -> list[UnitSupervisor]:
+    return list(db.session.scalars(select(UnitSupervisor).order_by(UnitSupervisor.unit)))
+
+
+def save_supervisor(supervisor: UnitSupervisor | None, values: Mapping[str, Any], actor) -> UnitSupervisor:
+    """Add or change who supervises a unit (audited); the unit is written as drills write it."""
+    unit = str(values.get("unit") or "").strip()
+    if not unit:
+        raise ServiceError(_("This field is required."), field="unit")
+    if CONTROL_CHARACTERS.search(unit):
+        raise ServiceError(_("Remove the control characters (invisible characters pasted from another program)."),
+                           field="unit")
+    if len(unit) > 200:
+        raise ServiceError(_("Enter at most %(max)d characters.", max=200), field="unit")
+    user_id = values.get("user_id")
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise ServiceError(_("No such user."), field="user_id")
+    clash = db.session.scalar(select(UnitSupervisor.id).where(UnitSupervisor.unit == unit))
+    if clash is not None and (supervisor is None or clash != supervisor.id):
+        raise ServiceError(_("This unit already has a supervisor: change that entry instead."), field="unit")
+    values = {"unit": unit, "user_id": user.id}
+    created = supervisor is None
+    if created:
+        supervisor = UnitSupervisor(**values)
+        db.session.add(supervisor)
+        changes = audit.created(supervisor, SUPERVISOR_FIELDS)
+    else:
+        changes = audit.apply_changes(supervisor, values)
+        if not changes:
+            return supervisor
+    # Named explicitly: supervisors are not a record type of their own (no page of their own to link to).
+    audit.record_event(audit.CREATE if created else audit.UPDATE, supervisor, actor, changes=changes,
+                       entity_type=SUPERVISOR_ENTITY)
+    db.session.commit()
+    return supervisor
+
+
+def delete_supervisor(supervisor: UnitSupervisor, actor) -> None:
+    audit.record_event(audit.DELETE, supervisor, actor, summary=str(supervisor), entity_type=SUPERVISOR_ENTITY)
+    db.session.delete(supervisor)
+    db.session.commit()
 
 
 def count_open_actions(today: dt.date) -> tuple[int, int]:

@@ -6,13 +6,18 @@ from flask_babel import ngettext
 from qms.evidence import services as evidence
 from qms.evidence.models import EvidenceKind
 from qms.pdf import IMAGE_TYPES
-from qms.spine import records
+from qms.spine import clock, records
 from qms.spine.sections import GatherContext
 
 
 def _outside(count: int) -> str:
     return ngettext("%(num)d piece of evidence linking to a record outside the period",
                     "%(num)d pieces of evidence linking to records outside the period", count)
+
+
+def _expired(count: int) -> str:
+    return ngettext("%(num)d piece of evidence past its expiry date",
+                    "%(num)d pieces of evidence past their expiry date", count)
 
 
 def cite_evidence(context: GatherContext, subject_type: str, where: dict[int, str]) -> dict[int, list]:
@@ -29,9 +34,13 @@ def cite_evidence(context: GatherContext, subject_type: str, where: dict[int, st
         target = targets.get((entry.record_type, entry.record_id)) if entry.kind == EvidenceKind.RECORD else None
         return target is None or context.covers(target)
 
-    entries = {subject_id: [entry for entry in found if belongs(entry)]
+    # Expired evidence no longer supports its item (it stops counting toward readiness): it is not cited either.
+    today = clock.today()
+    current = {subject_id: [entry for entry in found if entry.expires_on is None or entry.expires_on >= today]
                for subject_id, found in found_entries.items()}
-    context.left_out(sum(map(len, found_entries.values())) - sum(map(len, entries.values())), _outside)
+    context.left_out(sum(map(len, found_entries.values())) - sum(map(len, current.values())), _expired)
+    entries = {subject_id: [entry for entry in found if belongs(entry)] for subject_id, found in current.items()}
+    context.left_out(sum(map(len, current.values())) - sum(map(len, entries.values())), _outside)
     linked = evidence.links([entry for found in entries.values() for entry in found])
 
     def title_of(entry) -> str:

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
 from qms import search, uploads
 from qms.core import audit
 from qms.core.services import ServiceError
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
-from qms.spine import records
+from qms.spine import clock, records
+
+# An expiry date outside these bounds is a typing slip (a year 0205 or 2205), not a real certificate's end.
+EARLIEST_EXPIRY = dt.date(2000, 1, 1)
+LATEST_EXPIRY_YEARS = 30
 
 
 def subject_of(evidence: Evidence):
@@ -31,6 +35,34 @@ def for_subject(subject) -> list[Evidence]:
     type_name = records.type_of(subject).name
     return list(db.session.scalars(select(Evidence).where(Evidence.subject_type == type_name,
                                                           Evidence.subject_id == subject.id).order_by(Evidence.id)))
+
+
+def is_current(expires_on: dt.date | None, today: dt.date) -> bool:
+    """Evidence counts until the end of its expiry date; evidence without one never expires."""
+    return expires_on is None or expires_on >= today
+
+
+def current_clause(today: dt.date):
+    """The SQL form of is_current, for counts made by the database."""
+    return or_(Evidence.expires_on.is_(None), Evidence.expires_on >= today)
+
+
+def lapsed_subjects(type_name: str, today: dt.date):
+    """A subquery of the subject ids of this type whose evidence has all expired (they have some, none current)."""
+    current = case((current_clause(today), 1), else_=0)
+    return (select(Evidence.subject_id).where(Evidence.subject_type == type_name)
+            .group_by(Evidence.subject_id).having(func.max(current) == 0))
+
+
+def check_expiry(expires_on: dt.date | None, today: dt.date | None = None) -> None:
+    """Refuse an expiry date no real evidence would carry (the form has already refused impossible dates)."""
+    if expires_on is None:
+        return
+    today = today or clock.today()
+    latest = dt.date(min(today.year + LATEST_EXPIRY_YEARS, 9999), 12, 31)
+    if not EARLIEST_EXPIRY <= expires_on <= latest:
+        raise ServiceError(_("Enter an expiry date between %(first)s and %(last)s.", first=EARLIEST_EXPIRY.isoformat(),
+                             last=latest.isoformat()), field="expires_on")
 
 
 def for_subjects(type_name: str, subject_ids) -> dict[int, list[Evidence]]:
@@ -55,6 +87,7 @@ def citing(record) -> list[Evidence]:
 
 
 def _new(subject, actor, **fields) -> Evidence:
+    check_expiry(fields.get("expires_on"))
     record_type = records.type_of(subject)
     evidence = Evidence(subject_type=record_type.name, subject_id=subject.id,
                         added_by_id=getattr(actor, "id", None), **fields)
@@ -67,6 +100,7 @@ def _new(subject, actor, **fields) -> Evidence:
 
 
 def add_file(subject, data: bytes, filename: str, title: str, expires_on: dt.date | None, actor) -> Evidence:
+    check_expiry(expires_on)  # before the file is stored
     stored = uploads.store(data, filename)  # raises ServiceError before anything is written
     try:
         evidence = _new(subject, actor, kind=EvidenceKind.FILE, title=title or stored.original_name,
