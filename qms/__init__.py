@@ -24,8 +24,9 @@ from qms.config import (
 )
 from qms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
-FEATURES = ("qms.auth", "qms.core", "qms.evidence", "qms.checklist", "qms.initiatives", "qms.benchmarking",
-            "qms.drills", "qms.surveys", "qms.archive", "qms.dossier", "qms.briefing")
+FEATURES = ("qms.auth", "qms.core", "qms.evidence", "qms.mail", "qms.notifications", "qms.checklist",
+            "qms.initiatives", "qms.benchmarking", "qms.drills", "qms.surveys", "qms.archive", "qms.dossier",
+            "qms.briefing")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

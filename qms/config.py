@@ -72,8 +72,19 @@ class Config:
     QMS_SEARCH_SYNC_DELAY = 2.0
     # How long a citizen's contact details left with a kiosk vote are kept; the kiosk's personal-data notice says so.
     QMS_KIOSK_CONTACT_RETENTION_DAYS = 365
+    # A follow-up case (a dissatisfied vote) should be answered within this many days of its opening.
+    QMS_FOLLOW_UP_DAYS = 7
     # Where stored files live (uploads/, dossiers/, imports/): a volume every server shares. None: the instance folder.
     QMS_FILES_DIR = None
+    # Mail (qms/mail): with no QMS_SMTP_HOST, mails are written as .eml files in the "outbox" storage area.
+    QMS_SMTP_HOST = ""
+    QMS_SMTP_PORT = 587
+    QMS_SMTP_USERNAME = ""
+    QMS_SMTP_PASSWORD = ""
+    QMS_SMTP_STARTTLS = True
+    QMS_SMTP_SSL = False  # implicit TLS (port 465) instead of STARTTLS
+    QMS_MAIL_FROM = "QMS <qms@localhost>"
+    QMS_BASE_URL = "http://127.0.0.1:5000"  # how people reach QMS: absolute links in mails and calendar feeds
 
 
 class TestConfig(Config):
@@ -101,9 +112,18 @@ ENV_SETTINGS = {
     "QMS_SEARCH_SYNC_DELAY": ("QMS_SEARCH_SYNC_DELAY", lambda v: seconds(v, 0, 60)),
     "QMS_FILES_DIR": ("QMS_FILES_DIR", str),
     "QMS_KIOSK_CONTACT_RETENTION_DAYS": ("QMS_KIOSK_CONTACT_RETENTION_DAYS", int),
+    "QMS_FOLLOW_UP_DAYS": ("QMS_FOLLOW_UP_DAYS", int),
     "QMS_REDIS_URL": ("QMS_REDIS_URL", str),
     "QMS_JOBS_IMMEDIATE": ("QMS_JOBS_IMMEDIATE", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_JOBS_QUEUE": ("QMS_JOBS_QUEUE", str),
+    "QMS_SMTP_HOST": ("QMS_SMTP_HOST", str),
+    "QMS_SMTP_PORT": ("QMS_SMTP_PORT", int),
+    "QMS_SMTP_USERNAME": ("QMS_SMTP_USERNAME", str),
+    "QMS_SMTP_PASSWORD": ("QMS_SMTP_PASSWORD", str),
+    "QMS_SMTP_STARTTLS": ("QMS_SMTP_STARTTLS", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_SMTP_SSL": ("QMS_SMTP_SSL", lambda v: v.lower() in {"1", "true", "yes"}),
+    "QMS_MAIL_FROM": ("QMS_MAIL_FROM", str),
+    "QMS_BASE_URL": ("QMS_BASE_URL", str),
 }
 
 

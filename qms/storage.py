@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from qms.core.services import ServiceError
 
-AREAS = ("uploads", "dossiers", "imports", "briefing")
+AREAS = ("uploads", "dossiers", "imports", "briefing", "outbox")
 # A stored name: 16-64 hex digits, an optional "-word" and at most two short lower-case extensions
 # (".xlsx", ".html.gz", "-notes.pdf"): no separators, no "..", nothing that leaves the area's folder.
 SUFFIX = re.compile(r"(?:-[a-z0-9]{1,16})?(?:\.[a-z0-9]{1,8}){0,2}")

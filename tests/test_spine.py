@@ -14,7 +14,7 @@ from qms.spine import clock
 
 QMS = Path(__file__).resolve().parents[1] / "qms"
 # Features build on the shared base (the spine, core, auth, evidence and the top-level helpers), never on each other.
-BASE = {"qms.spine", "qms.core", "qms.auth", "qms.evidence"}
+BASE = {"qms.spine", "qms.core", "qms.auth", "qms.evidence", "qms.notifications", "qms.mail"}
 FEATURE_PACKAGES = {name for name in FEATURES if name not in BASE}
 # Modules that only the app factory and the commands reach, never a feature.
 FORBIDDEN_FOR_FEATURES = {"qms.dossier", "qms.cli", "qms.core.routes", "qms.demo"}
