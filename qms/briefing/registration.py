@@ -94,7 +94,7 @@ def register(app: Flask) -> None:
         field_labels={"outcome": _l("Outcome")},
         value_labels={"outcome": {o.value: label for o, label in Outcome.labels().items()}}))
     records.register(records.RecordType(
-        "briefing_task", BriefingTask, _l("Briefing follow-up task"), owner=reminders.task_owners,
+        "briefing_task", BriefingTask, _l("Briefing follow-up task"), owner=records.owner_column(BriefingTask.owner_id),
         field_labels={"title": _l("Task"), "owner_id": _l("Owner"), "due_date": _l("Due date"),
                       "status": _l("Status")},
         value_labels={"status": {s.value: label for s, label in TaskStatus.labels().items()}}))

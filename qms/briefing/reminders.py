@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -32,21 +31,6 @@ def collect_tasks(today: dt.date, user=None) -> list[Obligation]:
             for task in db.session.scalars(query)]
 
 
-def task_owners(ids: list[int]) -> dict[int, int | None]:
-    """RecordType.owner of briefing tasks: their owner, in one query."""
-    return dict(db.session.execute(select(BriefingTask.id, BriefingTask.owner_id)
-                                   .where(BriefingTask.id.in_(list(ids)))).all()) if ids else {}
 
 
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
-
-
-SOURCES = (ReminderSource(TASK_DUE, _l("Briefing follow-up tasks"), _in_request(collect_tasks), order=50),)
+SOURCES = (ReminderSource(TASK_DUE, _l("Briefing follow-up tasks"), collect_tasks, order=50),)

@@ -62,7 +62,7 @@ def register(app: Flask) -> None:
         "assessment_item", AssessmentItem, _l("Checklist item"), title=_item_title, endpoint="checklist.item",
         url_kwarg="item_id", evidence=True, can_edit=services.can_edit,
         cycle_id=lambda item: item.assessment.award_cycle_id,
-        readiness=slides.readiness_of_items, owner=reminders.item_owners,
+        readiness=slides.readiness_of_items, owner=records.owner_column(AssessmentItem.owner_id),
         search=records.SearchSpec(document=lambda item: {
             "title": _item_title(item), "date": item.updated_at,
             "body": "\n\n".join(t for t in (item.narrative, item.strengths, item.opportunities) if t)}),

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -35,21 +33,6 @@ def collect_items(today: dt.date, user=None) -> list[Obligation]:
             for item in db.session.scalars(query).unique()]
 
 
-def item_owners(ids: list[int]) -> dict[int, int | None]:
-    """RecordType.owner of checklist items: their owner, in one query."""
-    return dict(db.session.execute(select(AssessmentItem.id, AssessmentItem.owner_id)
-                                   .where(AssessmentItem.id.in_(list(ids)))).all()) if ids else {}
 
 
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
-
-
-SOURCES = (ReminderSource(ITEM_DUE, _l("Checklist items"), _in_request(collect_items), order=20),)
+SOURCES = (ReminderSource(ITEM_DUE, _l("Checklist items"), collect_items, order=20),)

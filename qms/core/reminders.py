@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -38,15 +37,5 @@ def collect_deadline(today: dt.date, user=None) -> list[Obligation]:
                        roles=AUDIENCE, stage="submit")]
 
 
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
 
-
-SOURCES = (ReminderSource(DOSSIER_DEADLINE, _l("Submission deadline"), _in_request(collect_deadline), order=10),)
+SOURCES = (ReminderSource(DOSSIER_DEADLINE, _l("Submission deadline"), collect_deadline, order=10),)

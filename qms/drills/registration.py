@@ -63,7 +63,7 @@ def register(app: Flask) -> None:
     records.register(records.RecordType(
         "corrective_action", CorrectiveAction, _l("Corrective action"), endpoint="drills.action",
         url_kwarg="action_id", evidence=True, search=records.SearchSpec(document=_action_document),
-        owner=reminders.action_owners,
+        owner=records.owner_column(CorrectiveAction.owner_id),
         when=lambda action: action.drill.occurred_at if action.drill else action.created_at,
         field_labels=_labels(ActionForm, services.ACTION_FIELDS) | {"status": _l("Status"),
                                                                      "effectiveness_check": _l("Effectiveness check")},

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -106,28 +105,13 @@ def collect_planned(today: dt.date, user=None) -> list[Obligation]:
             for plan, done in rows]
 
 
-def action_owners(ids: list[int]) -> dict[int, int | None]:
-    """RecordType.owner of corrective actions: their owner, in one query."""
-    return dict(db.session.execute(select(CorrectiveAction.id, CorrectiveAction.owner_id)
-                                   .where(CorrectiveAction.id.in_(list(ids)))).all()) if ids else {}
-
-
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
 
 
 SOURCES = (
-    ReminderSource(ACTION_DUE, _l("Corrective actions"), _in_request(collect_actions), order=30),
-    ReminderSource(ACTION_VERIFY, _l("Corrective actions to verify"), _in_request(collect_verifications), order=31),
-    ReminderSource(ACTION_UNASSIGNED, _l("Corrective actions without an owner"), _in_request(collect_unassigned),
+    ReminderSource(ACTION_DUE, _l("Corrective actions"), collect_actions, order=30),
+    ReminderSource(ACTION_VERIFY, _l("Corrective actions to verify"), collect_verifications, order=31),
+    ReminderSource(ACTION_UNASSIGNED, _l("Corrective actions without an owner"), collect_unassigned,
                    order=32),
-    ReminderSource(REDRILL_DUE, _l("Re-drills"), _in_request(collect_redrills), order=33),
-    ReminderSource(PLANNED_MONTH, _l("Planned drills"), _in_request(collect_planned), order=34),
+    ReminderSource(REDRILL_DUE, _l("Re-drills"), collect_redrills, order=33),
+    ReminderSource(PLANNED_MONTH, _l("Planned drills"), collect_planned, order=34),
 )

@@ -6,10 +6,9 @@ nobody known, the quality team."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
@@ -73,15 +72,5 @@ def collect_expiring(today: dt.date, user=None) -> list[Obligation]:
     return found
 
 
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
 
-
-SOURCES = (ReminderSource(EXPIRING, _l("Expiring evidence"), _in_request(collect_expiring), order=60),)
+SOURCES = (ReminderSource(EXPIRING, _l("Expiring evidence"), collect_expiring, order=60),)

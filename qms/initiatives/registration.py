@@ -2,9 +2,7 @@
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from qms.extensions import db
 from qms.i18n import localized, number
 from qms.initiatives import dossier, savings, services, slides
 from qms.initiatives.forms import ImprovementForm, InitiativeForm, MetricForm
@@ -53,17 +51,12 @@ def _search_document(initiative: Initiative) -> dict:
             "keywords": list(initiative.tags or []), "date": initiative.start_date or initiative.created_at}
 
 
-def initiative_owners(ids: list[int]) -> dict[int, int | None]:
-    """RecordType.owner of initiatives: their owner, in one query."""
-    return dict(db.session.execute(select(Initiative.id, Initiative.owner_id)
-                                   .where(Initiative.id.in_(list(ids)))).all()) if ids else {}
-
 
 def register(app: Flask) -> None:
     records.register(records.RecordType(
         "initiative", Initiative, _l("SPARK initiative"), endpoint="initiatives.detail", url_kwarg="initiative_id",
         evidence=True, can_edit=services.can_edit, search=records.SearchSpec(document=_search_document),
-        title=lambda initiative: localized(initiative, "title"), owner=initiative_owners,
+        title=lambda initiative: localized(initiative, "title"), owner=records.owner_column(Initiative.owner_id),
         field_labels=_labels(InitiativeForm, services.INITIATIVE_FIELDS),
         value_labels={"status": {s.value: label for s, label in STATUS_LABELS.items()}}))
     records.register(records.RecordType(

@@ -32,6 +32,17 @@ class SearchSpec:
     load: tuple = ()
 
 
+def owner_column(column) -> Callable[[list[int]], dict[int, int | None]]:
+    """A `RecordType.owner` for records whose owner is a column of their own table (`Model.owner_id`): one query."""
+    model = column.class_
+
+    def owners(ids: list[int]) -> dict[int, int | None]:
+        if not ids:
+            return {}
+        return dict(db.session.execute(select(model.id, column).where(model.id.in_(list(ids)))).all())
+    return owners
+
+
 @dataclass(frozen=True)
 class RecordType:
     name: str  # stable type name stored in audit events and evidence links, e.g. "award_cycle"

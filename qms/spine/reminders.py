@@ -14,9 +14,13 @@ obligation that is done (closed, verified, updated) is simply no longer returned
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
+
+from flask import current_app, has_request_context
 
 # Grouping in My work and the digests: overdue (due before today), this week (due within WEEK days), later.
 WEEK = 7
@@ -73,7 +77,23 @@ _sources: dict[str, ReminderSource] = {}
 
 
 def register_source(source: ReminderSource) -> None:
-    _sources[source.key] = source
+    _sources[source.key] = dataclasses.replace(source, collect=_in_request(source.collect))
+
+
+def _in_request(collect: Collect) -> Collect:
+    """Sources build their links with url_for: outside a request (the scheduler's job, a command) they get a
+    request context of their own."""
+    if getattr(collect, "_qms_in_request", False):
+        return collect
+
+    @functools.wraps(collect)
+    def collect_in_request(today: dt.date, user=None):
+        if has_request_context():
+            return collect(today, user)
+        with current_app.test_request_context("/"):
+            return collect(today, user)
+    collect_in_request._qms_in_request = True
+    return collect_in_request
 
 
 def sources() -> list[ReminderSource]:

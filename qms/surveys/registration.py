@@ -50,7 +50,8 @@ def register(app: Flask) -> None:
                                         field_labels=_labels(RoundForm, services.ROUND_FIELDS)))
     records.register(records.RecordType("follow_up_case", FollowUpCase, _l("Follow-up case"),
                                         endpoint="surveys.case", url_kwarg="case_id",
-                                        readable_by=frozenset({Role.QUALITY}), owner=reminders.case_owners,
+                                        readable_by=frozenset({Role.QUALITY}),
+                                        owner=records.owner_column(FollowUpCase.owner_id),
                                         search=records.SearchSpec(document=lambda case: {
                                             "title": str(case), "date": case.closed_on or case.created_at,
                                             "body": "\n\n".join(t for t in (case.vote.reason if case.vote else "",

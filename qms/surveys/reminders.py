@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -55,24 +54,9 @@ def collect_rounds(today: dt.date, user=None) -> list[Obligation]:
             for survey_round in db.session.scalars(query)]
 
 
-def case_owners(ids: list[int]) -> dict[int, int | None]:
-    """RecordType.owner of follow-up cases: their owner, in one query."""
-    return dict(db.session.execute(select(FollowUpCase.id, FollowUpCase.owner_id)
-                                   .where(FollowUpCase.id.in_(list(ids)))).all()) if ids else {}
-
-
-def _in_request(collect):
-    """Sources build URLs with url_for: outside a request (the scheduler's job) they get a request of their own."""
-    @functools.wraps(collect)
-    def collect_in_request(today: dt.date, user=None) -> list[Obligation]:
-        if has_request_context():
-            return collect(today, user)
-        with current_app.test_request_context("/"):
-            return collect(today, user)
-    return collect_in_request
 
 
 SOURCES = (
-    ReminderSource(FOLLOW_UP_OPEN, _l("Follow-up cases"), _in_request(collect_cases), order=40),
-    ReminderSource(ROUND, _l("Survey rounds"), _in_request(collect_rounds), order=41),
+    ReminderSource(FOLLOW_UP_OPEN, _l("Follow-up cases"), collect_cases, order=40),
+    ReminderSource(ROUND, _l("Survey rounds"), collect_rounds, order=41),
 )
