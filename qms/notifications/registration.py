@@ -9,7 +9,7 @@ from flask_login import current_user
 from qms import jobs as job_queue
 from qms.notifications import jobs
 from qms.notifications.models import Digest, Notification, NotificationKind, NotificationPreference, ReminderSchedule
-from qms.spine import clock, records
+from qms.spine import records
 from qms.spine.access import Role
 from qms.spine.navigation import Card, register_card, register_nav
 
@@ -17,13 +17,17 @@ CARD_ORDER = 1  # before every other card: the day starts with one's own work
 
 
 def my_work_card(user, cycle) -> Card | None:
+    """What the reminder scan found for the user and they have not read yet, by kind: one query, so the dashboard
+    costs the same however much work is open (My work itself lists every obligation as it stands now)."""
     from qms.notifications import services
 
-    found = services.counts(services.my_work(user, clock.today()))
-    return Card(title=_("My work"), lines=[(_("Overdue"), str(found["overdue"])),
-                                           (_("Due this week"), str(found["week"]))],
-                link=url_for("notifications.my_work"), link_text=_("Open my work"),
-                note="" if any(found.values()) else _("Nothing is waiting for you."))
+    found = services.unread_by_kind(user)
+    lines = [(_("Overdue"), str(found.get(NotificationKind.OVERDUE.value, 0))),
+             (_("Due soon"), str(found.get(NotificationKind.DUE_SOON.value, 0)))]
+    if found.get(NotificationKind.VERIFY.value):
+        lines.append((_("Awaiting verification"), str(found[NotificationKind.VERIFY.value])))
+    return Card(title=_("My work"), lines=lines, link=url_for("notifications.my_work"), link_text=_("Open my work"),
+                note=_("Unread reminders in your inbox: %(count)d.", count=sum(found.values())))
 
 
 def inbox_unread() -> int:

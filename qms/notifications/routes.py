@@ -16,6 +16,7 @@ from qms.spine.access import Role
 from qms.views import confirm_view, edit_view, page_args, paged
 
 bp = Blueprint("notifications", __name__)
+GROUP_LIMIT = 50  # rows shown in each group of My work (the quality team's can be long); the count says how many
 
 def _state_labels() -> dict[str, str]:
     return {"overdue": _("Overdue"), "week": _("Due this week"), "later": _("Later")}
@@ -27,7 +28,8 @@ def my_work():
     today = clock.today()
     groups = services.my_work(current_user, today)
     return render_template("notifications/my_work.html", groups=groups, states=_state_labels(), today=today,
-                           source_labels=services.source_labels(), total=sum(map(len, groups.values())))
+                           source_labels=services.source_labels(), total=sum(map(len, groups.values())),
+                           group_limit=GROUP_LIMIT)
 
 
 @bp.route("/me/team")

@@ -355,6 +355,13 @@ def inbox_query(user):
         .order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
+def unread_by_kind(user) -> dict[str, int]:
+    """The user's unread notifications by kind ("overdue", "due_soon", ...): one query, whatever their number."""
+    rows = db.session.execute(select(Notification.kind, func.count()).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).group_by(Notification.kind)).all()
+    return {str(kind): count for kind, count in rows}
+
+
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
