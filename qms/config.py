@@ -74,6 +74,8 @@ class Config:
     QMS_KIOSK_CONTACT_RETENTION_DAYS = 365
     # A follow-up case (a dissatisfied vote) should be answered within this many days of its opening.
     QMS_FOLLOW_UP_DAYS = 7
+    # The username who owns a failed drill's corrective actions when the unit observed has no supervisor; "": nobody.
+    QMS_DRILL_ACTION_OWNER = ""
     # Where stored files live (uploads/, dossiers/, imports/): a volume every server shares. None: the instance folder.
     QMS_FILES_DIR = None
     # Mail (qms/mail): with no QMS_SMTP_HOST, mails are written as .eml files in the "outbox" storage area.
@@ -113,6 +115,7 @@ ENV_SETTINGS = {
     "QMS_FILES_DIR": ("QMS_FILES_DIR", str),
     "QMS_KIOSK_CONTACT_RETENTION_DAYS": ("QMS_KIOSK_CONTACT_RETENTION_DAYS", int),
     "QMS_FOLLOW_UP_DAYS": ("QMS_FOLLOW_UP_DAYS", int),
+    "QMS_DRILL_ACTION_OWNER": ("QMS_DRILL_ACTION_OWNER", str),
     "QMS_REDIS_URL": ("QMS_REDIS_URL", str),
     "QMS_JOBS_IMMEDIATE": ("QMS_JOBS_IMMEDIATE", lambda v: v.lower() in {"1", "true", "yes"}),
     "QMS_JOBS_QUEUE": ("QMS_JOBS_QUEUE", str),
