@@ -51,7 +51,7 @@ def dedupe_key(kind: NotificationKind, obligation: Obligation, owner_id: int | N
         parts = [str(kind), *("" if part is None else str(part) for part in obligation.key)]
     key = "|".join(parts)
     if len(key) > KEY_LENGTH:  # a very long source key: still one stable key per reminder
-        key = key[:KEY_LENGTH - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
+        key = key[:KEY_LENGTH - 41] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
     return key
 
 
