@@ -71,6 +71,9 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     database_file = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and os.path.exists(database_file):
         os.chmod(database_file, 0o600)  # a file made before QMS set its umask
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no server to drop the connection: the ping before every checkout would only cost a query.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     check_search_backend(app.config)
@@ -200,7 +203,6 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    from qms.auth.forms import LocaleForm
     from qms.auth.models import LOCALE_LABELS
     from qms.i18n import register_template_filters
     from qms.spine.access import Role
@@ -219,7 +221,7 @@ def register_template_context(app: Flask) -> None:
             "Role": Role,
             "locale_labels": LOCALE_LABELS,
             "current_locale": str(get_locale()),
-            "locale_form": LocaleForm(formdata=None, next=request.full_path.rstrip("?")),
+            "locale_next": request.full_path.rstrip("?"),  # where the language switch comes back to
         }
 
 
