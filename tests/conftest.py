@@ -233,3 +233,40 @@ def assessment(app, small_framework):
 def items(assessment):
     """The assessment's items by code: A.1, A.2 and B.1."""
     return {item.node.code: item for item in assessment.items}
+
+
+# --- shared by the reminder sources' tests --------------------------------------------------------
+
+@pytest.fixture
+def in_english(app):
+    """Lazy texts (actions, labels) read in English, so a test can compare them with their English wording."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
+def quality(app):
+    """A member of the quality team."""
+    from qms.spine.access import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(role=Role.QUALITY)
+
+
+@pytest.fixture
+def staff(app):
+    """A front-line staff member."""
+    from qms.spine.access import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(role=Role.STAFF)
+
+
+def collect_reminders(key: str, user, today) -> list:
+    """What the reminder source `key` lists for `user` (everyone's, with None) on `today`, the clock frozen there."""
+    from qms.spine import clock, reminders
+
+    with clock.frozen(today):
+        return list(reminders.get(key).collect(today, user))

@@ -7,8 +7,9 @@ import pytest
 from qms.briefing import services
 from qms.briefing.models import BriefingQuestion, BriefingTask, TaskStatus
 from qms.extensions import db
-from qms.spine import clock, records, reminders
+from qms.spine import records
 from qms.spine.access import Role
+from tests.conftest import collect_reminders
 from tests.factories import AwardCycleFactory, UserFactory
 
 TODAY = dt.date(2026, 3, 10)
@@ -16,8 +17,7 @@ KEY = "briefing.task_due"
 
 
 def collect(user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(KEY).collect(today, user))
+    return collect_reminders(KEY, user, today)
 
 
 @pytest.fixture

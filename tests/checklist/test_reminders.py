@@ -8,33 +8,20 @@ from qms.checklist import services
 from qms.checklist.models import ItemStatus
 from qms.core.models import AwardCycle
 from qms.extensions import db
-from qms.spine import clock, records, reminders
+from qms.spine import records, reminders
 from qms.spine.access import Role
 from tests.checklist.sample_data import make_assessment
+from tests.conftest import collect_reminders
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _in_english(app):
-    """The actions are compared with their English wording."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
-
+pytestmark = pytest.mark.usefixtures("in_english")  # actions compared with their English wording
 
 TODAY = dt.date(2026, 3, 10)
 KEY = "checklist.item_due"
 
 
 def collect(user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(KEY).collect(today, user))
-
-
-@pytest.fixture
-def quality(app):
-    return UserFactory(role=Role.QUALITY)
+    return collect_reminders(KEY, user, today)
 
 
 def assign(item, owner, due, actor, **values):

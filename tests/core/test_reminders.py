@@ -5,27 +5,18 @@ import pytest
 
 from qms.core.models import CycleStatus
 from qms.extensions import db
-from qms.spine import clock, reminders
 from qms.spine.access import Role
+from tests.conftest import collect_reminders
 from tests.factories import AwardCycleFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _in_english(app):
-    """The actions are compared with their English wording."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
-
+pytestmark = pytest.mark.usefixtures("in_english")  # actions compared with their English wording
 
 TODAY = dt.date(2026, 3, 10)
 KEY = "core.dossier_deadline"
 
 
 def collect(user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(KEY).collect(today, user))
+    return collect_reminders(KEY, user, today)
 
 
 def test_the_deadline_concerns_the_quality_team_and_leadership(app):

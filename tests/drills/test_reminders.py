@@ -7,19 +7,11 @@ import pytest
 from qms.drills import services
 from qms.drills.models import Channel, CorrectiveAction, Drill, DrillPlan
 from qms.extensions import db
-from qms.spine import clock, reminders
 from qms.spine.access import Role
+from tests.conftest import collect_reminders
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _in_english(app):
-    """The actions are compared with their English wording."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
-
+pytestmark = pytest.mark.usefixtures("in_english")  # actions compared with their English wording
 
 UTC = dt.timezone.utc
 TODAY = dt.date(2026, 3, 10)
@@ -28,18 +20,7 @@ REDRILL, PLANNED = "drills.redrill_due", "drills.planned_month"
 
 
 def collect(key, user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(key).collect(today, user))
-
-
-@pytest.fixture
-def quality(app):
-    return UserFactory(role=Role.QUALITY)
-
-
-@pytest.fixture
-def staff(app):
-    return UserFactory(role=Role.STAFF)
+    return collect_reminders(key, user, today)
 
 
 @pytest.fixture

@@ -9,37 +9,19 @@ from qms.drills import services as drills
 from qms.evidence import services
 from qms.evidence.models import Evidence, EvidenceKind
 from qms.extensions import db
-from qms.spine import clock, records, reminders
+from qms.spine import records
 from qms.spine.access import Role
+from tests.conftest import collect_reminders
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _in_english(app):
-    """The actions are compared with their English wording."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
-
+pytestmark = pytest.mark.usefixtures("in_english")  # actions compared with their English wording
 
 TODAY = dt.date(2026, 3, 10)
 KEY = "evidence.expiring"
 
 
 def collect(user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(KEY).collect(today, user))
-
-
-@pytest.fixture
-def quality(app):
-    return UserFactory(role=Role.QUALITY)
-
-
-@pytest.fixture
-def staff(app):
-    return UserFactory(role=Role.STAFF)
+    return collect_reminders(KEY, user, today)
 
 
 def link(subject, expires_on, actor, title="ISO 9001 證書"):

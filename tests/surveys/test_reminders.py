@@ -9,6 +9,7 @@ from qms.spine import clock, reminders
 from qms.spine.access import Role
 from qms.surveys import services
 from qms.surveys.models import FollowUpCase, Survey, SurveyRound, Vote
+from tests.conftest import collect_reminders
 from tests.factories import UserFactory
 
 UTC = dt.timezone.utc
@@ -17,18 +18,7 @@ CASES, ROUNDS = "surveys.follow_up_open", "surveys.round"
 
 
 def collect(key, user=None, today=TODAY):
-    with clock.frozen(today):
-        return list(reminders.get(key).collect(today, user))
-
-
-@pytest.fixture
-def quality(app):
-    return UserFactory(role=Role.QUALITY)
-
-
-@pytest.fixture
-def staff(app):
-    return UserFactory(role=Role.STAFF)
+    return collect_reminders(key, user, today)
 
 
 @pytest.fixture
