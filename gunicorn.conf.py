@@ -19,7 +19,7 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["QMS_METRICS_DIR_CREATED"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 os.environ.setdefault("QMS_LOG_FORMAT", "json")
 
-from qms.observability import JsonLogFormatter, warm_up_worker  # noqa: E402 (after the environment above)
+from qms.observability import JsonLogFormatter, freeze_warm_objects, warm_up_worker  # noqa: E402 (after the environment above)
 
 bind = [address.strip() for address in os.environ.get("QMS_BIND", "127.0.0.1:8000").split(",") if address.strip()]
 workers = int(os.environ.get("QMS_WEB_WORKERS", "4"))
@@ -90,6 +90,7 @@ def on_starting(server):
 def post_worker_init(worker):
     # Runs after the worker built the app and before it accepts: a worker is ready when it answers at speed.
     warm_up_worker(worker.wsgi)
+    freeze_warm_objects()
 
 
 def child_exit(server, worker):

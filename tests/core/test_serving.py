@@ -245,6 +245,17 @@ def test_gunicorn_serves_with_the_config(migrated_database, tmp_path):
     assert any(line.get("logger") == "qms.observability" and "ready" in line["message"] for line in errors)
 
 
+def test_a_warm_worker_freezes_what_it_loaded():
+    """The worker's long-lived objects leave the cycle collector's full passes (gc.freeze after warm-up)."""
+    import gc
+
+    try:
+        frozen = observability.freeze_warm_objects()
+        assert frozen == gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
 def test_gunicorn_parses_requests_with_its_c_parser():
     """gunicorn_h1c (in the serve extra) parses the requests: gunicorn's own Python parser cost about 8 % of a small
     page's CPU. A setting the C parser cannot honour would fall back to the Python one without a word."""
