@@ -206,11 +206,12 @@ def register_template_context(app: Flask) -> None:
     from qms.auth.models import LOCALE_LABELS
     from qms.i18n import register_template_filters
     from qms.spine.access import Role
-    from qms.spine.navigation import nav_for
+    from qms.spine.navigation import main_nav, nav_for
     from qms.text import render_markdown
 
     register_template_filters(app)
     app.add_template_global(nav_for, "nav_for")
+    app.add_template_global(main_nav, "main_nav")
     app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor

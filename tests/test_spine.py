@@ -140,3 +140,30 @@ def test_labelled_enum(app, locale, expected):
         assert Role.QUALITY.label == expected
         assert [str(label) for label in ROLE_LABELS.values()][1] == expected
         assert Role.choices()[0][0] == "admin"
+
+
+def test_the_main_navigation_marks_the_current_page_per_role_and_language(app, login_as):
+    """The navigation's HTML is rendered once per role, page and language (main_nav): each page still marks its own
+    link, each role sees its own links, and each language its own labels."""
+    import re
+
+    from qms.spine.access import Role
+
+    def nav(client, path):
+        page = client.get(path).get_data(as_text=True)
+        links = re.search(r'<ul class="navbar-nav flex-wrap">(.*?)</ul>', page, re.S).group(1)
+        current = re.findall(r'href="([^"]+)"\s+aria-current="page"', links)
+        return links, current
+
+    quality = login_as(Role.QUALITY)
+    for _ in range(2):  # the second time from the cache
+        links, current = nav(quality, "/drills/")
+        assert current == ["/drills/"] and 'href="/audit"' in links
+        links, current = nav(quality, "/")
+        assert current == ["/"] and 'class="nav-link active"' in links and "秘密客" in links
+    quality.post_form("/locale", {"locale": "en"})
+    links, current = nav(quality, "/drills/")
+    assert current == ["/drills/"] and "秘密客" not in links and "Mystery" in links
+    staff = login_as(Role.STAFF)
+    links, current = nav(staff, "/drills/")
+    assert current == ["/drills/"] and 'href="/audit"' not in links
