@@ -841,10 +841,21 @@ def waiting(older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
     """Changes committed a while ago and still not in the index (an update failed): search pages say so."""
     if backend() == "postgres":
         return _postgres().waiting(older_than)
-    from qms.core.models import SearchQueue, utcnow
+    from qms.core.models import utcnow
 
-    return db.session.scalar(select(func.count()).select_from(SearchQueue).where(
-        SearchQueue.done.is_(False), SearchQueue.queued_at < utcnow() - older_than)) or 0
+    # on the session's connection, past the ORM: every search page asks this
+    return db.session.connection().execute(_waiting_query(), {"before": utcnow() - older_than}).scalar() or 0
+
+
+@functools.cache
+def _waiting_query():
+    from sqlalchemy import bindparam
+
+    from qms.core.models import SearchQueue
+
+    table = SearchQueue.__table__
+    return select(func.count()).select_from(table).where(table.c.done.is_(False),
+                                                         table.c.queued_at < bindparam("before"))
 
 
 def check() -> tuple[list[str], list[str]]:
@@ -1102,6 +1113,14 @@ class Results:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
+    def page_window(self, around: int = 2) -> list[int | None]:
+        """The page numbers a pager links: the first, the last and those within `around` of this page, with
+        None where the numbers skip (just past `around`), in order."""
+        last = self.pages
+        shown = {1, last, *range(max(1, self.page - around), min(last, self.page + around) + 1)}
+        gaps = {n for n in (self.page - around - 1, self.page + around + 1) if 1 < n < last}
+        return [None if n in gaps else n for n in sorted(shown | gaps)]
+
 
 def query_words(parsed) -> set[str]:
     """The indexed words a query looks for in the content."""
@@ -1115,10 +1134,30 @@ def query_words(parsed) -> set[str]:
 SNIPPET_CHARS, SNIPPET_LEAD = 220, 50
 
 
-def snippet(searcher, docnum: int, words: set[str], text: str, end: int | None = None) -> Markup:
+def _page_spans(searcher, docnums: list[int], words: set[str]) -> dict[int, list[tuple[int, int]]] | None:
+    """The character spans of the query words in each document of a page, read for the whole page at once
+    (one posting lookup per word, not per word and document); None if the index does not store them so."""
+    postings = _postings(searcher)
+    wanted = np.asarray(sorted(set(docnums)), dtype=np.int64)
+    spans: dict[int, list[tuple[int, int]]] = {docnum: [] for docnum in docnums}
+    for word in words:
+        found = postings.occurrences(DEFAULT_FIELD, word, wanted)
+        if found is None:
+            return None
+        docs, triples = found
+        for docnum, (_pos, start, stop) in zip(docs.tolist(), triples.tolist(), strict=True):
+            spans[docnum].append((start, stop))
+    return spans
+
+
+def snippet(searcher, docnum: int, words: set[str], text: str, end: int | None = None,
+            spans: list[tuple[int, int]] | None = None) -> Markup:
     """The stretch of a document's body with the most query words, the words marked: their character offsets
-    come from the postings of this one document, so no text is segmented again at query time."""
+    come from the postings of this one document (or `spans`, read for a whole page by _page_spans), so no text
+    is segmented again at query time."""
     end = len(text) if end is None else min(end, len(text))
+    if spans is not None:
+        return window_snippet(text[:end], [(start, stop) for start, stop in spans if stop <= end])
     spans = []
     postings = _postings(searcher)
     for word in words:
@@ -1173,14 +1212,14 @@ def _plain_snippet(text: str, size: int = 220) -> Markup:
     return escape(text[:size] + ("…" if len(text) > size else ""))
 
 
-def _hit(whoosh_hit, words: set[str] | None = None) -> Hit:
+def _hit(whoosh_hit, words: set[str] | None = None, spans: list[tuple[int, int]] | None = None) -> Hit:
     stored = whoosh_hit.fields()
     key = stored["key"].removesuffix(PUBLIC_SUFFIX)
     type_name, _, record_id = key.partition(":")
     quoted = Markup("")
     if words is not None:
         quoted = snippet(whoosh_hit.searcher, whoosh_hit.docnum, words, stored.get(DEFAULT_FIELD, ""),
-                         stored.get("body_end"))
+                         stored.get("body_end"), spans)
     return Hit(key=key, type=type_name, record_id=int(record_id), title=stored.get("title", ""),
                snippet=quoted, score=whoosh_hit.score or 0.0, year=stored.get("year"), date=stored.get("date"),
                kind=stored.get("kind", ""), author=stored.get("author", ""),
@@ -1271,6 +1310,7 @@ class _Postings:
         self.size = searcher.doc_count_all()
         self.terms: dict = {}
         self.bytes = 0
+        self.masks: dict[str, np.ndarray | None] = {}  # filter (its repr) -> which documents it lets through
         self.lengths: dict[str, np.ndarray] = {}
         reader = searcher.reader()
         self.deleted = None
@@ -1283,7 +1323,7 @@ class _Postings:
         found = self.terms.get(key)
         if found is None:
             found = self._read(fieldname, text)
-            size = found[0].nbytes + found[1].nbytes + sum(len(v) + 40 for v in found[2] or ())
+            size = found[0].nbytes + found[1].nbytes + (found[2][0].nbytes + found[2][1].nbytes if found[2] else 0)
             if self.bytes + size > self.MAX_BYTES:
                 self.terms.clear()
                 self.bytes = 0
@@ -1302,19 +1342,34 @@ class _Postings:
         field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
         if field is None or not isinstance(field.format, Occurrences):
             return None
-        ids, _weights, values = self._cached(fieldname, text)
-        if values is None:
+        ids, _weights, occurrences = self._cached(fieldname, text)
+        if occurrences is None:
             return None
-        _common, at, _ = np.intersect1d(ids, docs, assume_unique=True, return_indices=True)
+        triples, starts = occurrences
+        _common, at, _ = _intersect(ids, docs)
         if not at.size:
             return np.empty(0, dtype=np.int64), np.empty((0, 3), dtype=np.uint32)
-        chosen = [values[i] for i in at.tolist()]
-        triples = field.format.triples(b"".join(chosen))
-        counts = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen)) // 12
-        return np.repeat(ids[at], counts), triples
+        if at.size == ids.size:  # every document of the term
+            return np.repeat(ids, np.diff(starts)), triples
+        counts = starts[at + 1] - starts[at]
+        # the rows of the chosen postings' occurrences, without a Python loop
+        rows = np.repeat(starts[at] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return np.repeat(ids[at], counts), triples[rows]
 
-    def _read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, list | None]:
-        empty = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64), []
+    @staticmethod
+    def _occurrence_rows(field, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """A term's occurrences as one (position, start, end) array and where each posting's rows start."""
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 12
+        starts = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        return field.format.triples(b"".join(values)), starts
+
+    def _read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+        """(live document numbers, weights, and for an Occurrences field (occurrence rows, row starts))."""
+        field = self.searcher.schema[fieldname]
+        keep_values = isinstance(field.format, Occurrences)
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64),
+                 self._occurrence_rows(field, []) if keep_values else None)
         btext = self.searcher.schema[fieldname].to_bytes(text)
         try:
             matcher = self.searcher.postings(fieldname, btext)
@@ -1322,7 +1377,6 @@ class _Postings:
             return empty
         children = list(zip(matcher.matchers, matcher.offsets, strict=False)) \
             if hasattr(matcher, "matchers") and hasattr(matcher, "offsets") else [(matcher, 0)]
-        keep_values = isinstance(self.searcher.schema[fieldname].format, Occurrences)
         ids, weights, values = [], [], []
         for child, offset in children:
             # Deletions come as a FilterMatcher around the segment's own matcher: read that one and drop the
@@ -1363,7 +1417,7 @@ class _Postings:
             if not live.all():
                 ids_flat, weights_flat = ids_flat[live], weights_flat[live]
                 values = [v for v, keep in zip(values, live.tolist(), strict=True) if keep] if keep_values else []
-        return ids_flat, weights_flat, (values if keep_values else None)
+        return ids_flat, weights_flat, (self._occurrence_rows(field, values) if keep_values else None)
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         found = self.lengths.get(fieldname)
@@ -1400,11 +1454,14 @@ class _Postings:
                 return None
             occurrence_docs, triples = found
             mine = occurrence_docs * shift + triples[:, 0].astype(np.int64) - place
-            keys = np.unique(mine) if keys is None else np.intersect1d(keys, mine)
+            # in document order, and in position order within a document as the postings store them
+            if mine.size > 1 and not (mine[1:] > mine[:-1]).all():
+                mine = np.unique(mine)
+            keys = mine if keys is None else _intersect(keys, mine)[0]
             if not keys.size:
                 break
-            docs = np.unique(keys // shift)
-        return np.unique(keys // shift) if keys is not None and keys.size else np.empty(0, dtype=np.int64)
+            docs = _distinct_sorted(keys // shift)
+        return _distinct_sorted(keys // shift) if keys is not None and keys.size else np.empty(0, dtype=np.int64)
 
     def scored(self, query) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, scores) of every match, or None when the query is not a plain one."""
@@ -1428,8 +1485,8 @@ class _Postings:
                 kept = self.phrase_docs(query.fieldname, list(query.words), ids)
                 if kept is None:
                     return None
-                mask = np.isin(ids, kept, assume_unique=True)
-                ids, scores = ids[mask], scores[mask]
+                _kept, at, _ = _intersect(ids, kept)
+                ids, scores = ids[at], scores[at]
             return ids, scores * query.boost
         if isinstance(query, q.Term):
             field = self.searcher.schema[query.fieldname] if query.fieldname in self.searcher.schema else None
@@ -1452,14 +1509,30 @@ class _Postings:
             if isinstance(query, q.And):
                 ids, scores = parts[0]
                 for other_ids, other_scores in parts[1:]:
-                    ids, left, right = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+                    ids, left, right = _intersect(ids, other_ids)
                     scores = scores[left] + other_scores[right]
                 return ids, scores * query.boost
             ids = np.concatenate([part[0] for part in parts])
             scores = np.concatenate([part[1] for part in parts])
-            unique, inverse = np.unique(ids, return_inverse=True)
-            return unique, np.bincount(inverse, weights=scores) * query.boost
+            # a union over document numbers (bounded by the index size): counting beats sorting here
+            union = np.flatnonzero(np.bincount(ids, minlength=self.size))
+            return union, np.bincount(ids, weights=scores, minlength=self.size)[union] * query.boost
         return None
+
+    def allowed(self, query) -> np.ndarray | None:
+        """A mask over document numbers of what a filter lets through, kept per searcher: a reader's filter
+        (access terms, facet choices) repeats from one search to the next."""
+        key = repr(query)
+        if key not in self.masks:
+            found = self.matching(query)
+            mask = None
+            if found is not None:
+                mask = np.zeros(self.size, dtype=bool)
+                mask[found] = True
+            if len(self.masks) >= 256:
+                self.masks.clear()
+            self.masks[key] = mask
+        return self.masks[key]
 
     def matching(self, query) -> np.ndarray | None:
         """Document numbers of a filter (terms on any field, AND/OR of them), or None if it is not that."""
@@ -1476,10 +1549,36 @@ class _Postings:
             if isinstance(query, q.And):
                 found = parts[0]
                 for other in parts[1:]:
-                    found = np.intersect1d(found, other, assume_unique=True)
+                    found = _intersect(found, other)[0]
                 return found
-            return np.unique(np.concatenate(parts))
+            mask = np.zeros(self.size, dtype=bool)
+            for part in parts:
+                mask[part] = True
+            return np.flatnonzero(mask)
         return None
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the values in both, their places in a, their places in b) of two sorted arrays without repeats: like
+    numpy's intersect1d(..., return_indices=True), by binary search instead of sorting both together."""
+    if not a.size or not b.size:
+        empty = np.empty(0, dtype=np.int64)
+        return a[:0], empty, empty
+    at = np.searchsorted(b, a)
+    np.minimum(at, b.size - 1, out=at)
+    found = b[at] == a
+    in_a = np.flatnonzero(found)
+    return a[in_a], in_a, at[found]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array, in order (np.unique without sorting again)."""
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _postings(searcher) -> _Postings:
@@ -1495,11 +1594,11 @@ def _fast_search(searcher, parsed, flt, limit: int, by_date: bool = False):
 
     postings = _postings(searcher)
     scored = postings.scored(parsed)
-    allowed = postings.matching(flt)
+    allowed = postings.allowed(flt)
     if scored is None or allowed is None:
         return None
     ids, scores = scored
-    keep = np.isin(ids, allowed, assume_unique=True)
+    keep = allowed[ids]
     ids, scores = ids[keep], scores[keep]
     if by_date:  # newest first, then by score, then in index order
         dates = postings.dates()[ids]
@@ -1553,11 +1652,16 @@ def suggest(text: str, access: Iterable[str]) -> str | None:
     searcher = _searcher()
     corrector = searcher.corrector("spell")
     readable = _filter(access, {})
+    postings = _postings(searcher)
+    allowed = postings.allowed(readable)
     changed = False
 
     def visible(word: str) -> bool:
-        return bool(searcher.doc_frequency("spell", word)) and \
-            searcher.search(q.Term("spell", word), filter=readable, limit=1).scored_length() > 0
+        if not searcher.doc_frequency("spell", word):
+            return False
+        if allowed is not None:
+            return bool(allowed[postings.term("spell", word)[0]].any())
+        return searcher.search(q.Term("spell", word), filter=readable, limit=1).scored_length() > 0
 
     def fix(match):
         nonlocal changed
@@ -1618,7 +1722,9 @@ def search(text: str, *, access: Iterable[str], filters: dict[str, Any] | None =
     results.total = int(matched.size)
     start = (results.page - 1) * per_page
     words = query_words(parsed)
-    results.hits = [_hit(hit, words) for hit in found[start:start + per_page]]
+    page_hits = found[start:start + per_page]
+    spans = _page_spans(searcher, [hit.docnum for hit in page_hits], words) if page_hits else None
+    results.hits = [_hit(hit, words, spans[hit.docnum] if spans is not None else None) for hit in page_hits]
     columns = _facet_columns(searcher)
     for name in facets:
         pairs = columns.counts(name, matched)

@@ -1,21 +1,27 @@
 """Search across every module (/search), the shared search-page logic, and the index status page."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from qms import jobs, search
 from qms.core import search_jobs
 from qms.forms import ConfirmForm
+from qms.i18n import user_text
 from qms.spine import access, records
 from qms.spine.access import Role
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 PER_PAGE = 10
+QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query string
 
 
 @dataclass
@@ -30,6 +36,12 @@ class Params:
         values = {"q": self.q or None, "sort": self.sort if self.sort != "relevance" else None, **self.filters}
         values.update(changes)
         return {key: value for key, value in values.items() if value not in (None, "", [])}
+
+    def href(self, base: str, **changes) -> str:
+        """A link to this search with some values changed, on the page at `base` (url_for of the search page,
+        made once per page rather than once per facet value and page number)."""
+        args = self.args(**changes)
+        return f"{base}?{urlencode(list(args.items()), safe=QUERY_SAFE)}" if args else base
 
 
 def params_from(args) -> Params:
@@ -48,6 +60,15 @@ def params_from(args) -> Params:
 
 
 def facet_label(name: str, value) -> str:
+    locale = g.get("facet_locale")
+    if locale is None:
+        locale = g.facet_locale = str(get_locale())
+    return _facet_label(name, value, locale)
+
+
+@functools.lru_cache(maxsize=2048)
+def _facet_label(name: str, value, _locale: str) -> str:
+    """A facet value's label in a language (the record types and their value labels are fixed at start)."""
     if name == "type":
         record_type = records.get(str(value))
         return str(record_type.label) if record_type else str(value)
@@ -57,6 +78,37 @@ def facet_label(name: str, value) -> str:
             if labels and value in labels:
                 return str(labels[value])
     return str(value)
+
+
+@dataclass
+class FacetChoice:
+    """One value of a facet as the results page offers it."""
+    label: Markup  # in a <span lang> when the value is in another language than the page
+    count: int
+    href: str  # the search narrowed to this value, or, when it is the chosen one, without it
+    chosen: bool
+    year: int | None = None  # a year facet's value, for the ROC year beside it
+
+
+@bp.app_template_global()
+def facet_choices(results: search.Results, params: Params, here: str, names) -> list[tuple[str, list]]:
+    """(facet name, its first 12 values as FacetChoice) for each facet of `names` with values, built here
+    rather than in the template: a page offers up to 48 links, each a label, a count and a query string."""
+    groups = []
+    for name in names:
+        values = results.facets.get(name)
+        if not values:
+            continue
+        current = params.filters.get(name)
+        choices = []
+        for value, count in values[:12]:
+            chosen = current is not None and str(current) == str(value)
+            choices.append(FacetChoice(
+                label=user_text(facet_label(name, value)), count=count,
+                href=params.href(here, **{name: None if chosen else value, "page": None}), chosen=chosen,
+                year=int(value) if name == "year" else None))
+        groups.append((name, choices))
+    return groups
 
 
 def run(params: Params, access_terms: list[str], *, types: list[str] | None = None,

@@ -332,6 +332,44 @@ def test_fast_path_queries_never_take_the_slow_path(actor):
     assert search.FALLBACKS["query"] == 1
 
 
+@pytest.mark.whoosh_only
+def test_the_sorted_array_helpers_agree_with_numpy():
+    import numpy as np
+
+    rng = np.random.default_rng(2015)
+    for size_a, size_b in [(0, 5), (5, 0), (1, 1), (30, 4000), (4000, 30), (3000, 3000)]:
+        a = np.unique(rng.integers(0, 6000, size_a))
+        b = np.unique(rng.integers(0, 6000, size_b))
+        common, in_a, in_b = search._intersect(a, b)
+        expected, expected_a, expected_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        assert common.tolist() == expected.tolist()
+        assert in_a.tolist() == expected_a.tolist() and in_b.tolist() == expected_b.tolist()
+        repeated = np.sort(rng.integers(0, 50, size_a))
+        assert search._distinct_sorted(repeated).tolist() == np.unique(repeated).tolist()
+
+
+@pytest.mark.whoosh_only
+def test_the_vectorized_scores_are_whooshs_own(actor):
+    """Unions, intersections and phrases scored over numpy arrays give Whoosh's own hits, scores and order."""
+    from whoosh import query as q
+
+    for n in range(40):
+        body = ("戶籍登記與身分證換發，" * (n % 3 + 1)) + ("門牌整編 service quality counter " * (n % 2)) + \
+            ("印鑑證明" if n % 5 == 0 else "")
+        publish(actor, f"文件{n}", body, keywords=["門牌"] if n % 4 else [], public=n % 3 == 0)
+    searcher = search._searcher()
+    allowed = search._filter(["signed_in", "public"], {})
+    for text in ["戶籍", "身分證 門牌", "門牌 OR 印鑑證明 OR counter", '"身分證換發"', '"service quality"',
+                 '"戶籍登記與身分證"', "印鑑證明 OR 門牌"]:
+        parsed = search.parse(text, searcher.schema)
+        ours, matched = search._fast_search(searcher, parsed, allowed, limit=100)
+        theirs = searcher.search(parsed, filter=allowed, limit=100)
+        assert len(theirs) > 1, text
+        assert [hit.docnum for hit in ours] == [hit.docnum for hit in theirs], text
+        assert [round(hit.score, 9) for hit in ours] == [round(hit.score, 9) for hit in theirs], text
+        assert sorted(matched.tolist()) == sorted(searcher.docs_for_query(q.And([parsed, allowed]))), text
+
+
 def search_publications(count):
     from sqlalchemy import select
 
