@@ -22,9 +22,10 @@ import hashlib
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, islice
 from typing import Any, Callable, Iterable
 
 from flask import current_app, has_app_context
@@ -39,7 +40,6 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    any_,
     bindparam,
     cast,
     delete,
@@ -47,6 +47,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -164,14 +165,14 @@ def _packed(starts: list[int], ends: list[int]) -> dict:
     return {"starts": gaps, "ends": [end - start for start, end in zip(starts, ends, strict=True)]}
 
 
+def _offsets(gaps: list[int], lengths: list[int], words: int | None = None) -> list[int]:
+    """The first `words` body words' spans, flat (start, end, start, end, ...): one running sum in C."""
+    return list(accumulate(chain.from_iterable(islice(zip(gaps, lengths, strict=True), words))))
+
+
 def _unpacked(gaps: list[int], lengths: list[int]) -> tuple[list[int], list[int]]:
-    starts, ends, at = [], [], 0
-    for gap, length in zip(gaps, lengths, strict=True):
-        at += gap
-        starts.append(at)
-        at += length
-        ends.append(at)
-    return starts, ends
+    flat = _offsets(gaps, lengths)
+    return flat[0::2], flat[1::2]
 
 
 def row_for(document: dict) -> dict:
@@ -532,30 +533,67 @@ def _translate_and(parts: list[_Part]) -> _Part:
                  and_(*conditions) if conditions else None, rank=rank)
 
 
-def _rank(part: _Part):
+def _rank_query(part: _Part) -> str | None:
+    """The tsquery that ranks a match (the query without its negations), or None when nothing ranks."""
     if not part.rank:
+        return None
+    return part.rank[0] if len(part.rank) == 1 else " | ".join(f"({t})" for t in part.rank)
+
+
+def _rank(part: _Part):
+    tsquery = _rank_query(part)
+    if tsquery is None:
         return literal(0.0)
-    tsquery = part.rank[0] if len(part.rank) == 1 else " | ".join(f"({t})" for t in part.rank)
     return func.ts_rank_cd(documents.c.words, cast(literal(tsquery), postgresql.TSQUERY))
 
 
-def _filter(access: Iterable[str], filters: dict[str, Any]):
-    parts = [documents.c.access.overlap(cast(list(access), postgresql.ARRAY(Text)))]
+def _filter_values(access: Iterable[str], filters: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The filters that apply (their names, in a fixed order: the shape of the condition) and their values, by
+    the names of _filter_clause's parameters."""
+    values: dict[str, Any] = {"access": list(access)}
     for name, value in filters.items():
-        if value in (None, ""):
+        if value in (None, "") or name not in ("year", "keyword", "type", "kind"):
             continue
         if name == "year":
             try:
-                parts.append(documents.c.year == int(value))
+                values["year"] = int(value)
             except (TypeError, ValueError):
                 continue
         elif name == "keyword":
-            parts.append(documents.c.keywords.contains(cast([str(value)], postgresql.ARRAY(Text))))
-        elif name in ("type", "kind"):
-            values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            values["keyword"] = [str(value)]
+        else:
+            many = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            values[name] = [str(v) for v in many]
+    return tuple(name for name in ("year", "keyword", "type", "kind") if name in values), values
+
+
+def _filter_condition(names: tuple[str, ...], values: dict[str, Any] | None = None):
+    """The reader's access and the chosen facets as a condition on the parameters named as _filter_values's
+    (their values are given at execution), or with `values` bound in."""
+    def value(name: str, **options):
+        if values is None:
+            return bindparam(name, **options)
+        return bindparam(name, values[name], unique=True, **options)
+
+    parts = [documents.c.access.overlap(value("access", type_=postgresql.ARRAY(Text)))]
+    for name in names:
+        if name == "year":
+            parts.append(documents.c.year == value("year", type_=Integer))
+        elif name == "keyword":
+            parts.append(documents.c.keywords.contains(value("keyword", type_=postgresql.ARRAY(Text))))
+        else:
             column = documents.c.record_type if name == "type" else documents.c.kind
-            parts.append(column.in_([str(v) for v in values]))
+            parts.append(column.in_(value(name, expanding=True)))
     return and_(*parts)
+
+
+@lru_cache(maxsize=32)
+def _filter_clause(names: tuple[str, ...]):
+    return _filter_condition(names)
+
+
+def _filter(access: Iterable[str], filters: dict[str, Any]):
+    return _filter_condition(*_filter_values(access, filters))
 
 
 def _facet_rows(matched):
@@ -574,24 +612,38 @@ def _facet_rows(matched):
         .scalar_subquery()
 
 
-def _found_words(words: set[str]):
-    """The page row's positions of the query words (for its snippet), from its own vector."""
-    if not words:
-        return literal(None, postgresql.JSON)
-    found = func.unnest(documents.c.words).table_valued("lexeme", "positions", "weights").alias("w")
-    return select(func.json_agg(func.json_build_array(found.c.lexeme, found.c.positions))).select_from(found) \
-        .where(found.c.lexeme == any_(cast(sorted(words), postgresql.ARRAY(Text)))).scalar_subquery()
+def _found_words(vector=documents.c.words):
+    """The page row's own vector cut down to the query words (parameter `words`), as text: every lexeme is
+    weighted D, the query's words A, and only the A ones are kept (three passes in C over the vector, where
+    unnesting it made a row of every lexeme)."""
+    marked = func.setweight(func.setweight(vector, literal_column("'D'::\"char\"")),
+                            literal_column("'A'::\"char\""), bindparam("words", type_=postgresql.ARRAY(Text)))
+    return cast(func.ts_filter(marked, literal_column("'{a}'::\"char\"[]")), Text)
+
+
+_FOUND = re.compile(r"'((?:[^']|'')*)':([0-9A,]+)")
+
+
+def _found_positions(found: str | None) -> list[tuple[str, list[int]]]:
+    """(lexeme, positions) from a tsvector's text ('word':3A,17A 'it''s':5A), as _found_words returns it."""
+    return [(lexeme.replace("''", "'").replace("\\\\", "\\"), [int(p) for p in positions.replace("A", "").split(",")])
+            for lexeme, positions in _FOUND.findall(found or "")]
 
 
 def _spans(row) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    starts, ends = _unpacked(row.starts, row.ends) if row.found else ([], [])
-    for lexeme, positions in row.found or ():
+    found = _found_positions(row.found)
+    if not found:
+        return spans
+    last = max(position for _lexeme_, positions in found for position in positions)
+    flat = _offsets(row.starts, row.ends, last)
+    words = len(flat) // 2
+    for lexeme, positions in found:
         for position in positions:
             index = position - 1
-            if index >= len(starts) or position >= MAX_POSITION:
+            if index >= words or position >= MAX_POSITION:
                 continue
-            start, end = starts[index], ends[index]
+            start, end = flat[2 * index], flat[2 * index + 1]
             if len(lexeme) < end - start and base._CJK.match(lexeme):  # a sub-word inside a longer word
                 folded = base.normalize(row.body[start:end])
                 at = folded.find(lexeme)
@@ -632,11 +684,16 @@ def _unavailable(error: ProgrammingError) -> base.IndexUnavailable:
     raise error
 
 
-def _search_statement(translated: _Part, condition, sort: str, start: int, per_page: int, words: set[str]):
+def _search_statement(condition, *, sort: str, ranked: bool, beyond: bool, words: bool):
     """One statement: the matching rows once (without their large columns), the facets from them, and the page's
     rows joined back for their text. Ranking reads a row's whole vector, so it is done only where it orders:
-    every match for relevance, but for dates only the matches whose date ties with the page's."""
-    ranked = bool(translated.rank)
+    every match for relevance, but for dates only the matches whose date ties with the page's.
+
+    Its values are parameters (`rank` the ranking tsquery, `words` the query's lexemes, `limit`, `offset`,
+    `shown` = limit + offset and `candidates` = RANK_CANDIDATES), so a statement serves every query of its shape
+    (see _statement); `beyond` says the page reaches past the ranked candidates."""
+    score = func.ts_rank_cd(documents.c.words, cast(bindparam("rank", type_=Text), postgresql.TSQUERY)) \
+        if ranked else literal(0.0)
     columns = [documents.c.key, documents.c.record_type, documents.c.record_id, documents.c.kind,
                documents.c.year, documents.c.keywords]
     if sort == "date":
@@ -645,12 +702,12 @@ def _search_statement(translated: _Part, condition, sort: str, start: int, per_p
         columns.append(func.pg_column_size(documents.c.words).label("size"))
     matched = select(*columns).where(condition).cte("matched")
     if sort == "date":
-        shown = select(matched.c.date).order_by(matched.c.date.desc().nulls_last()).limit(start + per_page) \
-            .cte("shown")
+        shown = select(matched.c.date).order_by(matched.c.date.desc().nulls_last()) \
+            .limit(bindparam("shown", type_=Integer)).cte("shown")
         if ranked:  # the dates that reach the page: rank only the matches that share one
             tied = or_(matched.c.date >= select(func.min(shown.c.date)).scalar_subquery(),
                        select(shown.c.date).where(shown.c.date.is_(None)).exists())
-            scored = select(matched.c.key, matched.c.date, _rank(translated).label("score")) \
+            scored = select(matched.c.key, matched.c.date, score.label("score")) \
                 .join_from(matched, documents, documents.c.key == matched.c.key).where(tied).subquery("scored")
         else:
             scored = select(matched.c.key, matched.c.date, literal(0.0).label("score")).subquery("scored")
@@ -659,11 +716,10 @@ def _search_statement(translated: _Part, condition, sort: str, start: int, per_p
         source = scored
     elif ranked:  # the RANK_CANDIDATES largest vectors ranked (all of them when no more match), then the rest
         candidates = select(matched.c.key, matched.c.size).order_by(matched.c.size.desc(), matched.c.key) \
-            .limit(RANK_CANDIDATES).cte("candidates")
-        source = select(candidates.c.key, candidates.c.size, literal(0).label("tier"),
-                        _rank(translated).label("score")) \
+            .limit(bindparam("candidates", type_=Integer)).cte("candidates")
+        source = select(candidates.c.key, candidates.c.size, literal(0).label("tier"), score.label("score")) \
             .join_from(candidates, documents, documents.c.key == candidates.c.key)
-        if start + per_page > RANK_CANDIDATES:
+        if beyond:
             source = union_all(source, select(matched.c.key, matched.c.size, literal(1), literal(None, Float))
                                .where(matched.c.key.notin_(select(candidates.c.key))))
         source = source.subquery("scored")
@@ -677,21 +733,32 @@ def _search_statement(translated: _Part, condition, sort: str, start: int, per_p
         source = matched
     if sort == "date" or not ranked:
         page = page.select_from(source).order_by(*order(source))
-    page = page.limit(per_page).offset(start).cte("page")
+    page = page.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)).cte("page")
     facets = select(_facet_rows(matched).label("facets")).cte("facets")
+    found = _found_words() if words else literal(None, Text)
     hits = select(*_HIT_COLUMNS, documents.c.body, documents.c.starts, documents.c.ends, page.c.score,
-                  _found_words(words).label("found"), *([page.c.ord] if "ord" in page.c else [])) \
+                  found.label("found"), *([page.c.ord] if "ord" in page.c else [])) \
         .join_from(page, documents, documents.c.key == page.c.key).subquery("hits")
     return select(facets.c.facets, *hits.c).select_from(facets.outerjoin(hits, true())).order_by(*order(hits))
 
 
-def _without_seqscan(connection, statement) -> list:
+@lru_cache(maxsize=256)
+def _statement(sort: str, ranked: bool, beyond: bool, words: bool, matching: bool, filters: tuple[str, ...]):
+    """The search statement of a query made only of words (the usual kind: its tsquery is parameter `ts`) for
+    a shape, built once: building one costs more than PostgreSQL takes to run it for most queries."""
+    matches = documents.c.words.op("@@")(cast(bindparam("ts", type_=Text), postgresql.TSQUERY)) if matching \
+        else true()
+    return _search_statement(and_(matches, _filter_clause(filters)), sort=sort, ranked=ranked, beyond=beyond,
+                             words=words)
+
+
+def _without_seqscan(connection, statement, values: dict[str, Any]) -> list:
     """Run the statement with the GIN index doing the matching: a sequential scan tests `@@` on every row's
     vector (fetched out of line, ~20 µs each), which the planner does not count, so it picks one whenever a
     common word matches a good part of the table. Set for this statement only (in its transaction)."""
     was = connection.execute(text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
                                   )).scalar()
-    rows = connection.execute(statement).all()  # an error rolls the setting back with the transaction
+    rows = connection.execute(statement, values).all()  # an error rolls the setting back with the transaction
     connection.execute(text("SELECT set_config('enable_seqscan', :was, true)"), {"was": was})
     return rows
 
@@ -711,12 +778,20 @@ def search(text_: str, *, access: Iterable[str], filters: dict[str, Any] | None 
     except base.QueryProblem as error:
         results.problem = str(error)
         return results
-    condition = and_(translated.condition(), _filter(access, filters or {}))
     start = (results.page - 1) * per_page
-    statement = _search_statement(translated, condition, sort, start, per_page,
-                                  base.query_words(parsed) if (text_ or "").strip() else set())
+    names, values = _filter_values(access, filters or {})
+    words = sorted(base.query_words(parsed)) if (text_ or "").strip() else []
+    rank = _rank_query(translated)
+    shape = dict(sort="date" if sort == "date" else "relevance", ranked=rank is not None,
+                 beyond=sort != "date" and start + per_page > RANK_CANDIDATES, words=bool(words))
+    if translated.sql is None:
+        statement = _statement(**shape, matching=translated.ts is not None, filters=names)
+    else:  # type:, year: or a NOT over them in the query: a condition of its own
+        statement = _search_statement(and_(translated.condition(), _filter_clause(names)), **shape)
+    values.update(ts=translated.ts, rank=rank, words=words, limit=per_page, offset=start, shown=start + per_page,
+                  candidates=RANK_CANDIDATES)
     try:
-        rows = _without_seqscan(db.session.connection(), statement)
+        rows = _without_seqscan(db.session.connection(), statement, values)
     except ProgrammingError as error:
         results.unavailable = _unavailable(error)
         return results

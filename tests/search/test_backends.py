@@ -1,7 +1,8 @@
 """What both backends promise alike (a rolled-back write leaves no trace, listing by date, the picker), and what
 only the PostgreSQL backend adds: rows written in the record's transaction, and a check that finds stale rows."""
 import pytest
-from sqlalchemy import text
+from sqlalchemy import cast, literal, select, text
+from sqlalchemy.dialects import postgresql
 
 from qms import create_app, search
 from qms.archive import services
@@ -135,6 +136,47 @@ def test_spans_are_stored_packed_and_read_back(postgres_only):
     packed = search_postgres._packed(starts, ends)
     assert packed == {"starts": [0, 1, 1, 0], "ends": [3, 1, 3, 5]}
     assert search_postgres._unpacked(packed["starts"], packed["ends"]) == (starts, ends)
+
+
+def test_a_page_rows_query_words_are_read_from_its_own_vector(postgres_only, app):
+    """The snippet's positions come from the row's vector cut down in SQL to the query's words and read back
+    from PostgreSQL's text form: quotes and backslashes in a lexeme survive, other lexemes and weights do not."""
+    from qms import search_postgres
+
+    vector = "'門牌':2A,7 'it''s':3B 'a\\\\b':4 '戶籍':1,5C 'other':6"
+    words = ["it's", "a\\b", "門牌", "missing"]
+    found = db.session.scalar(select(search_postgres._found_words(cast(literal(vector), postgresql.TSVECTOR))),
+                              {"words": words})
+    assert sorted(search_postgres._found_positions(found)) == [("a\\b", [4]), ("it's", [3]), ("門牌", [2, 7])]
+    assert search_postgres._found_positions(None) == [] and search_postgres._found_positions("") == []
+
+
+def test_spans_are_read_only_as_far_as_the_last_position_needed(postgres_only):
+    from qms import search_postgres
+
+    gaps, lengths = [0, 1, 1, 0, 2], [3, 1, 3, 5, 2]
+    assert search_postgres._offsets(gaps, lengths) == [0, 3, 4, 5, 6, 9, 9, 14, 16, 18]
+    assert search_postgres._offsets(gaps, lengths, 2) == [0, 3, 4, 5]
+
+
+def test_one_statement_serves_every_query_of_its_shape(postgres_only, actor):
+    """The search statement is built once per shape and its values passed at execution: queries, filters and
+    pages of the same shape must not see one another's values."""
+    from qms import search_postgres
+
+    publish(actor, "戶籍手冊", "戶籍", year=2014, keywords=["門牌"])
+    publish(actor, "門牌手冊", "門牌", year=2015, keywords=["戶籍"])
+    search_postgres._statement.cache_clear()
+    first = search.search("戶籍", access=EVERYONE, filters={"year": 2014})
+    second = search.search("門牌", access=EVERYONE, filters={"year": 2015})
+    assert search_postgres._statement.cache_info().hits == 1
+    assert [h.title for h in first.hits] == ["戶籍手冊"] and [h.title for h in second.hits] == ["門牌手冊"]
+    assert "<mark>戶籍</mark>" in str(first.hits[0].snippet) and "<mark>門牌</mark>" in str(second.hits[0].snippet)
+    assert [h.title for h in search.search("門牌", access=EVERYONE, filters={"year": 2014}).hits] == ["戶籍手冊"]
+    assert [h.title for h in search.search("門牌", access=EVERYONE, filters={"keyword": "戶籍"}).hits] == ["門牌手冊"]
+    assert search.search("戶籍", access=["public"]).total == 0  # internal publications: access is a value too
+    assert search.search("戶籍", access=EVERYONE, page=2, per_page=1).hits[0].title != \
+        search.search("戶籍", access=EVERYONE, page=1, per_page=1).hits[0].title
 
 
 def test_ranking_a_capped_candidate_set_still_pages_through_every_match(postgres_only, actor, monkeypatch):
