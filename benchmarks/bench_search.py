@@ -243,7 +243,7 @@ class RealisticCorpus:
             elif kind == "medium":
                 found.append((kind, zh[rng.randrange(500, 8000)]))
             elif kind == "rare":  # a word of a document that is rare in the dictionary
-                words = sorted(set(chain_words(zh_sentences)), key=lambda w: vocab.zh_p[self.rank(w)])
+                words = sorted(set(chain_words(zh_sentences)), key=lambda w: (vocab.zh_p[self.rank(w)], w))
                 found.append((kind, words[0]))
             elif kind == "two words":
                 found.append((kind, f"{zh[rng.randrange(500, 8000)]} {zh[rng.randrange(20, 3000)]}"))
