@@ -160,7 +160,7 @@ def _search_check() -> tuple[bool, str]:
     from qms import search
 
     try:
-        search.open_index()
+        search.ensure_available()  # the index of the backend in use: Whoosh's files or PostgreSQL's table
     except search.IndexUnavailable:
         return False, "down"
     return True, "stale" if search.waiting() else "ok"
@@ -273,14 +273,15 @@ def warm_up_worker(app: Flask) -> float:
     started = time.perf_counter()
     search.warm_up()
     with app.app_context():
-        try:
-            index = search.open_index()
-            with index.searcher() as searcher:
-                searcher.doc_count()
-        except search.IndexUnavailable as error:
-            log.warning("search index %s: searches say so until `qms search ensure` rebuilds it", error.reason)
-        except Exception:  # a worker that cannot warm up still serves; its first search pays instead
-            log.exception("search warm-up failed")
+        if search.backend() != "postgres":  # PostgreSQL's search has no index files: its table is read per query
+            try:
+                index = search.open_index()
+                with index.searcher() as searcher:
+                    searcher.doc_count()
+            except search.IndexUnavailable as error:
+                log.warning("search index %s: searches say so until `qms search ensure` rebuilds it", error.reason)
+            except Exception:  # a worker that cannot warm up still serves; its first search pays instead
+                log.exception("search warm-up failed")
     # Every page template compiled now (about 1 s for all): else each worker's first views pay it, and a worker
     # that has just started answers its first few seconds of requests several times slower.
     for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):

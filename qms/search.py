@@ -884,6 +884,15 @@ def status() -> IndexStatus:
     return IndexStatus("ok", documents=documents, pending=pending or 0, built=built)
 
 
+def ensure_available() -> None:
+    """Raise IndexUnavailable unless searches can run (/healthz): the Whoosh index opens, or with PostgreSQL the
+    search table exists. Cheaper than status(), which counts documents."""
+    if backend() == "postgres":
+        _postgres()._require_table(db.session.connection())
+    else:
+        open_index()
+
+
 def waiting(older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
     """Changes committed a while ago and still not in the index (an update failed): search pages say so."""
     if backend() == "postgres":

@@ -39,6 +39,20 @@ def test_a_rolled_back_write_leaves_no_trace_in_search(actor, search_backend):
         assert search_rows() == 1
 
 
+def test_healthz_checks_the_index_of_the_backend_in_use(app, search_backend, monkeypatch):
+    """With PostgreSQL there are no index files: /healthz must look at the search table, not at Whoosh's folder."""
+    assert app.test_client().get("/healthz").get_json()["checks"]["search"] == "ok"
+    if search_backend == "postgres":
+        from qms import search_postgres
+
+        monkeypatch.setattr(search_postgres, "_table_exists", lambda connection: False)
+    else:
+        monkeypatch.setattr(search, "open_index", lambda path=None: (_ for _ in ()).throw(
+            search.IndexUnavailable("missing")))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json()["checks"]["search"] == "down"
+
+
 def test_listing_by_date_newest_first(actor):
     for n, year in enumerate([2003, 2019, 2011, 2019, 2007, 2024, 2015]):
         publish(actor, f"書{n}", "戶籍" if n % 2 else "門牌", year=year)
