@@ -23,12 +23,20 @@ from qms.observability import JsonLogFormatter, freeze_warm_objects, warm_up_wor
 
 bind = [address.strip() for address in os.environ.get("QMS_BIND", "127.0.0.1:8000").split(",") if address.strip()]
 workers = int(os.environ.get("QMS_WEB_WORKERS", "4"))
-# Threads let a worker answer other pages while one waits on the database or a large upload.
-worker_class = "gthread"
-threads = int(os.environ.get("QMS_WEB_THREADS", "4"))
-timeout = int(os.environ.get("QMS_WEB_TIMEOUT", "60"))  # a silent worker is killed and replaced after this
+# One request at a time in each worker process (gunicorn's sync worker) by default. A QMS request spends its time on
+# the CPU, so threads in one process only take turns at the interpreter's lock, and switching between them costs:
+# on the load mix (benchmarks/load.py, 2 cores) 4 workers x 4 threads served 111 requests/s on PostgreSQL and
+# 153-176 on SQLite, 4 single-threaded workers 130-136 and 191-199. A sync worker also takes a connection only when
+# it is free, so a request never queues behind a slow one while another worker idles. The proxy in front
+# (README: nginx buffers by default; Caddy with request_buffers) reads slow uploads and writes slow downloads, so no
+# client holds a worker. QMS_WEB_THREADS above 1 runs that many threads in each worker instead (gthread, with
+# keep-alive), for serving without a buffering proxy.
+threads = int(os.environ.get("QMS_WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+# A worker silent this long is killed and replaced (a sync worker: one request running this long).
+timeout = int(os.environ.get("QMS_WEB_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5  # behind a proxy that reuses connections
+keepalive = 5  # gthread only: behind a proxy that reuses connections
 # Recycle each worker now and then (jitter: not all at once) so a slow leak never grows for long.
 max_requests = 20000
 max_requests_jitter = 2000

@@ -14,7 +14,7 @@ A throwaway server to load (its own database, index, files and secret; stop it w
            QMS_FILES_DIR=/tmp/loaddemo/files QMS_SECRET_KEY=loaddemo QMS_PIDFILE=/tmp/loaddemo/gunicorn.pid
     .venv/bin/flask --app wsgi db upgrade && .venv/bin/flask --app wsgi qms seed-demo
     .venv/bin/flask --app wsgi qms search ensure
-    .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app   # 4 workers x 4 threads on 127.0.0.1:8000
+    .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app   # 4 single-threaded workers on 127.0.0.1:8000
 
 Only 127.0.0.1/localhost targets are accepted. Every client signs in through the login form with its own session
 (default the demo's quality-team user, who may do everything in the mix: `flask --app wsgi qms demo-logins`).

@@ -199,7 +199,9 @@ def json_lines(path: Path) -> list[dict]:
     return lines
 
 
-def test_gunicorn_serves_with_the_config(migrated_database, tmp_path):
+@pytest.mark.parametrize("threads, worker", [("1", "sync"), ("2", "gthread")])
+def test_gunicorn_serves_with_the_config(migrated_database, tmp_path, threads, worker):
+    """One request at a time per worker by default (sync); QMS_WEB_THREADS above 1 gives threads (gthread)."""
     from qms import search
     from qms.extensions import db
 
@@ -212,7 +214,7 @@ def test_gunicorn_serves_with_the_config(migrated_database, tmp_path):
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PROMETHEUS_", "QMS_", "DATABASE_URL"))}
     env.update(QMS_DATABASE_URL=migrated_database, QMS_SEARCH_INDEX=str(index), QMS_BIND=f"127.0.0.1:{port}",
-               QMS_WEB_WORKERS="1", QMS_WEB_THREADS="2", QMS_SECRET_KEY="serving-test-" + "k" * 32)
+               QMS_WEB_WORKERS="1", QMS_WEB_THREADS=threads, QMS_SECRET_KEY="serving-test-" + "k" * 32)
     out, err = tmp_path / "access.log", tmp_path / "error.log"
     with out.open("w") as stdout, err.open("w") as stderr:
         server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
@@ -243,6 +245,7 @@ def test_gunicorn_serves_with_the_config(migrated_database, tmp_path):
     assert isinstance(ours[0]["duration_ms"], float) and "time" in ours[0] and ours[0]["level"] == "INFO"
     errors = json_lines(err)
     assert any(line.get("logger") == "qms.observability" and "ready" in line["message"] for line in errors)
+    assert f"Using worker: {worker}" in [line["message"] for line in errors]
 
 
 def test_a_warm_worker_freezes_what_it_loaded():
