@@ -10,10 +10,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from qms import jobs
 from qms.core.services import ImportProblem, ImportRejected
 from qms.extensions import db
 
 Parsed = TypeVar("Parsed")
+PROGRESS_EVERY = 200  # rows between two progress reports (a job's progress row is written at most twice a second)
 Result = TypeVar("Result")
 
 
@@ -88,7 +90,10 @@ def import_rows(table: Sequence[Sequence], columns: Mapping[str, int], parse_row
     """
     problems: list[ImportProblem] = []
     planned: list[Parsed] = []
+    rows = len(table) - 1
     for number, cells in enumerate(table[1:], start=2):
+        if number % PROGRESS_EVERY == 0:
+            jobs.progress(number - 2, rows)  # in a job, its page shows how far the reading got; else nothing
         row = Row(number, cells, columns)
         try:
             parsed = parse_row(row)
@@ -102,6 +107,7 @@ def import_rows(table: Sequence[Sequence], columns: Mapping[str, int], parse_row
             break
     if problems:
         raise ImportRejected(problems[:max_problems])
+    jobs.progress(rows, rows)
     result = apply(planned)
     db.session.commit()
     return result

@@ -75,6 +75,8 @@ class Job(db.Model):
     progress_message: Mapped[str] = mapped_column(String(300), default="")
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(500), default="")  # short, for people; the traceback is in the log
+    # What a finished job leaves for the page that asked for it (an import's counts, or why it imported nothing).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -345,6 +347,14 @@ def progress(done: int, total: int | None = None, message: str = "") -> None:
         _set(current["id"], **values)
     except Exception:  # progress is a courtesy: never fail the work for it
         log.warning("could not record the progress of job %s", current["id"], exc_info=True)
+
+
+def set_result(result: dict[str, Any]) -> None:
+    """From inside a task: what the page that asked for the job shows when it is done (plain JSON values).
+    Outside a job it does nothing."""
+    current = _current.get()
+    if current is not None:
+        _set(current["id"], result=result)
 
 
 # --- keeping the queue honest -------------------------------------------------------------------

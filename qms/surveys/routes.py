@@ -1,7 +1,7 @@
 """Views of the surveys: definitions, rounds with statistics and radar, response import, kiosk votes, cases."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,12 +11,14 @@ from werkzeug.wrappers import Response
 from qms import spreadsheets, storage, uploads
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
-from qms.core.services import ImportRejected, get_organization
+from qms.core.services import ImportProblem, get_organization
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import clause_separator, localized, percent
+from qms.jobs import JobStatus
 from qms.spine import access, clock
 from qms.spine.access import Role
+from qms.surveys import jobs as survey_jobs
 from qms.surveys import services
 from qms.surveys.forms import (
     CaseForm,
@@ -27,13 +29,13 @@ from qms.surveys.forms import (
     SurveyUploadForm,
     VoteForm,
 )
+from qms.surveys.jobs import IMPORTS
 from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
 from qms.surveys.qr import qr_svg_data_uri
 from qms.views import confirm_view, edit_view, page_args, paged
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-IMPORTS = "imports"  # the storage area of uploaded response files waiting for their column mapping
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 MAX_OVERLAY = 5
 
@@ -217,20 +219,45 @@ def import_responses(round_id: int):
         raw = request.form.get(f"map_{question.code}", "")
         if raw.isdigit():
             mapping[question.code] = int(raw)
-    try:
-        table = spreadsheets.read(storage.read(IMPORTS, stored), stored.rsplit(".", 1)[-1])
-        counts = services.import_responses(survey_round, table, mapping, request.form.get("source_name", ""),
-                                           current_user, no_answer=survey_round.survey.no_answer or ())
-    except ImportRejected as error:
-        db.session.rollback()
-        return render_template("import_report.html", title=_("Import responses"), message=error.message,
-                               problems=error.problems, caption=_("Problems (nothing was imported)"),
+    job = survey_jobs.start(survey_round, stored, mapping, request.form.get("source_name", ""), current_user)
+    return redirect(url_for("surveys.import_page", round_id=round_id, job_id=job.id))
+
+
+def import_state(job) -> dict:
+    """What the import page and its JSON say about an import job, read from its row."""
+    result = job.result or {}
+    return {"running": job.active, "paused": job.status == JobStatus.WAITING, "done": job.progress_done,
+            "total": job.progress_total or 0, "failed": job.status == JobStatus.FAILED,
+            "error": job.error if job.status == JobStatus.FAILED else None,
+            "imported": result.get("imported"), "counts": result.get("counts") or {},
+            "message": result.get("message"), "problems": result.get("problems") or []}
+
+
+@bp.route("/rounds/<int:round_id>/imports/<int:job_id>")
+@access.roles(Role.QUALITY)
+def import_page(round_id: int, job_id: int):
+    survey_round = db.get_or_404(SurveyRound, round_id)
+    job = survey_jobs.job_of_round(round_id, job_id)
+    if job is None:
+        abort(404)
+    state = import_state(job)
+    if state["imported"] is False:
+        return render_template("import_report.html", title=_("Import responses"), message=state["message"],
+                               problems=[ImportProblem(row, message) for row, message in state["problems"]],
+                               caption=_("Problems (nothing was imported)"),
                                back_url=url_for("surveys.round_page", round_id=round_id),
-                               back_label=_("Back to the round")), 400
-    finally:
-        storage.delete(IMPORTS, stored)
-    flash(_("Imported %(rows)d responses, %(valid)d valid.", rows=counts["rows"], valid=counts["valid"]), "success")
-    return redirect(url_for("surveys.round_page", round_id=round_id))
+                               back_label=_("Back to the round"))
+    return render_template("surveys/import.html", survey_round=survey_round, job=job, state=state)
+
+
+@bp.route("/rounds/<int:round_id>/imports/<int:job_id>.json")
+@access.roles(Role.QUALITY)
+def import_json(round_id: int, job_id: int):
+    job = survey_jobs.job_of_round(round_id, job_id)
+    if job is None:
+        abort(404)
+    state = import_state(job)
+    return jsonify(running=state["running"], done=state["done"], total=state["total"])
 
 
 @bp.route("/rounds/<int:round_id>/export.<fmt>")

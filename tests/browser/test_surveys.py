@@ -40,7 +40,10 @@ def test_import_the_demo_round_and_see_the_radar(page, live_server, check_a11y, 
     assert page.get_by_label(re.compile("^A1 ")).input_value() != ""   # columns guessed from the headings
     check_a11y(page)
     page.get_by_role("button", name="匯入問卷資料").click()
-    assert page.get_by_text("已匯入 1786 份問卷，有效樣本 1760 份").is_visible()
+    assert re.search(r"/surveys/rounds/\d+/imports/\d+$", page.url)  # the import's page: it runs as a job
+    assert page.get_by_role("status").get_by_text("已匯入 1786 份問卷，有效樣本 1760 份").is_visible()
+    check_a11y(page)
+    page.get_by_role("link", name="回到調查期次").click()
     assert page.get_by_role("img", name=re.compile("雷達圖")).is_visible()
     assert page.get_by_text("± 2.34 %").first.is_visible()
     check_a11y(page)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from qms import spreadsheets
+from qms import jobs, spreadsheets
 from qms.core.services import ServiceError
 from qms.spine.access import Role
 from qms.surveys import demo as surveys_demo
@@ -127,9 +127,82 @@ def test_upload_map_and_import_through_the_pages(login_as, survey, survey_round,
     form = {"upload": stored, "source_name": "r.csv"}
     form.update({f"map_{q.code}": str(i) for i, q in enumerate(survey.questions)})
     response = client.post_form(f"/surveys/rounds/{survey_round.id}/import", form, token_from="/")
-    assert response.status_code == 302
+    assert response.status_code == 302  # to the import's page: the import runs as a job
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert response.headers["Location"].endswith(f"/surveys/rounds/{survey_round.id}/imports/{job_id}")
     assert services.round_stats(survey_round).valid == 37
     assert list((tmp_path / "imports").iterdir()) == []  # the uploaded file is not kept
+    job = jobs.get(job_id)
+    assert job.status == jobs.JobStatus.DONE and job.created_by_id is not None
+    assert job.result["imported"] is True and job.result["counts"]["rows"] == 40
+    assert job.result["counts"]["valid"] == 37
+    assert job.progress_total == 40  # the rows were reported as they were read
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "alert-success" in page.get_data(as_text=True)
+    assert "已匯入 40 份問卷，有效樣本 37 份。" in page.get_data(as_text=True)
+
+
+def upload_and_import(client, survey, survey_round, table):
+    response = client.post_form(f"/surveys/rounds/{survey_round.id}/upload",
+                                {"file": (BytesIO(spreadsheets.write(table, "csv")), "r.csv")},
+                                content_type="multipart/form-data", token_from=f"/surveys/rounds/{survey_round.id}")
+    stored = response.get_data(as_text=True).split('name="upload" type="hidden" value="', 1)[1].split('"', 1)[0]
+    form = {"upload": stored, "source_name": "r.csv"}
+    form.update({f"map_{code}": str(i) for i, code in enumerate(table[0])})
+    return client.post_form(f"/surveys/rounds/{survey_round.id}/import", form, token_from="/")
+
+
+def test_a_refused_import_job_shows_every_problem_in_the_language_of_who_asked(login_as, survey, survey_round, db,
+                                                                               tmp_path, app):
+    app.instance_path = str(tmp_path)
+    client = login_as(Role.QUALITY, locale="en")
+    table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, A1="2.5"),
+                               answers_row(survey, B2="3.5")])
+    response = upload_and_import(client, survey, survey_round, table)
+    assert response.status_code == 302
+    job = jobs.get(int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == jobs.JobStatus.DONE and job.result["imported"] is False
+    assert [row for row, _message in job.result["problems"]] == [3, 4]
+    assert "is not a whole number" in job.result["problems"][0][1]  # English: the user's language, not the default
+    page = client.get(response.headers["Location"])
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Nothing was imported: 2 problems." in body
+    assert "A1: 2.5 is not a whole number." in body and "<td>4</td>" in body
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    assert list((tmp_path / "imports").iterdir()) == []
+    with pytest.raises(ServiceError):  # "run again" cannot: the file went with the first run
+        failed = jobs.Job(name="surveys.import", arguments=job.arguments, status=jobs.JobStatus.FAILED)
+        db.session.add(failed)
+        db.session.commit()
+        jobs.rerun(failed, UserFactory(role=Role.QUALITY))
+
+
+def test_an_import_page_shows_progress_while_the_job_waits_and_belongs_to_its_round(login_as, survey, survey_round,
+                                                                                   db):
+    other = services.save_round(survey, None, {"label": "R2", "handed_out": 10, "returned": 9,
+                                               "max_blank_share": 0.5}, None)
+    job = jobs.Job(name="surveys.import", arguments={"round_id": survey_round.id}, status=jobs.JobStatus.RUNNING,
+                   progress_done=400, progress_total=1000)
+    db.session.add(job)
+    db.session.commit()
+    client = login_as(Role.QUALITY, locale="en")
+    page = client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "400 of 1000 rows checked" in body
+    assert f'data-poll-url="/surveys/rounds/{survey_round.id}/imports/{job.id}.json"' in body
+    assert '<progress max="1000" value="400"' in body
+    assert client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}.json").get_json() == {
+        "running": True, "done": 400, "total": 1000}
+    assert client.get(f"/surveys/rounds/{other.id}/imports/{job.id}").status_code == 404  # another round's job
+    assert client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id + 1}").status_code == 404
+    job.status = jobs.JobStatus.WAITING
+    db.session.commit()
+    assert "Background work is paused" in client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}").get_data(
+        as_text=True)
+    job.status, job.error = jobs.JobStatus.FAILED, "timed out"
+    db.session.commit()
+    body = client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}").get_data(as_text=True)
+    assert "The import failed; nothing was imported." in body and "timed out" in body
 
 
 def test_kiosk_votes_cases_and_rate_limit(app, client, db):
