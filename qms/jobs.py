@@ -247,6 +247,13 @@ def latest(name: str) -> Job | None:
         return session.scalar(select(Job).where(Job.name == name).order_by(Job.id.desc()).limit(1))
 
 
+def recent_of(name: str, statuses: tuple[JobStatus, ...], limit: int) -> list[Job]:
+    """The latest jobs of one kind in these statuses, newest first (detached copies)."""
+    with _session() as session:
+        return list(session.scalars(select(Job).where(Job.name == name, Job.status.in_(statuses))
+                                    .order_by(Job.id.desc()).limit(limit)))
+
+
 def pending(name: str) -> bool:
     """Whether a job of this name waits to start (it will see whatever is committed before it starts)."""
     with _session() as session:

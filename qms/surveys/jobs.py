@@ -63,3 +63,12 @@ def job_of_round(round_id: int, job_id: int) -> jobs.Job | None:
     if job is None or job.name != IMPORT or (job.arguments or {}).get("round_id") != round_id:
         return None
     return job
+
+
+def running_import(round_id: int) -> jobs.Job | None:
+    """The round's import still queued or running, if any, for its page to point to (the latest few imports are
+    looked at: one query, whatever the number of jobs)."""
+    for job in jobs.recent_of(IMPORT, jobs.ACTIVE_STATUSES, limit=20):
+        if (job.arguments or {}).get("round_id") == round_id:
+            return job
+    return None

@@ -146,6 +146,8 @@ def round_page(round_id: int):
     return render_template("surveys/round.html", survey_round=survey_round, result=result, chart=chart, text=text,
                            others=others, chosen=chosen, item_extras=item_extras, reason_text=reason_text,
                            stat_pct=stat_pct, upload_form=ResponsesUploadForm()
+                           if services.is_quality(current_user) else None,
+                           running_import=survey_jobs.running_import(round_id)
                            if services.is_quality(current_user) else None)
 
 

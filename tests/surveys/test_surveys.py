@@ -194,6 +194,9 @@ def test_an_import_page_shows_progress_while_the_job_waits_and_belongs_to_its_ro
     assert client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}.json").get_json() == {
         "running": True, "done": 400, "total": 1000}
     assert client.get(f"/surveys/rounds/{other.id}/imports/{job.id}").status_code == 404  # another round's job
+    assert f'href="/surveys/rounds/{survey_round.id}/imports/{job.id}"' in client.get(  # the round points to it
+        f"/surveys/rounds/{survey_round.id}").get_data(as_text=True)
+    assert "/imports/" not in client.get(f"/surveys/rounds/{other.id}").get_data(as_text=True)
     assert client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id + 1}").status_code == 404
     job.status = jobs.JobStatus.WAITING
     db.session.commit()
@@ -203,6 +206,7 @@ def test_an_import_page_shows_progress_while_the_job_waits_and_belongs_to_its_ro
     db.session.commit()
     body = client.get(f"/surveys/rounds/{survey_round.id}/imports/{job.id}").get_data(as_text=True)
     assert "The import failed; nothing was imported." in body and "timed out" in body
+    assert "/imports/" not in client.get(f"/surveys/rounds/{survey_round.id}").get_data(as_text=True)  # ended
 
 
 def test_kiosk_votes_cases_and_rate_limit(app, client, db):
