@@ -142,7 +142,7 @@ def test_upload_map_and_import_through_the_pages(login_as, survey, survey_round,
     assert "已匯入 40 份問卷，有效樣本 37 份。" in page.get_data(as_text=True)
 
 
-def upload_and_import(client, survey, survey_round, table):
+def upload_and_import(client, survey_round, table):
     response = client.post_form(f"/surveys/rounds/{survey_round.id}/upload",
                                 {"file": (BytesIO(spreadsheets.write(table, "csv")), "r.csv")},
                                 content_type="multipart/form-data", token_from=f"/surveys/rounds/{survey_round.id}")
@@ -158,7 +158,7 @@ def test_a_refused_import_job_shows_every_problem_in_the_language_of_who_asked(l
     client = login_as(Role.QUALITY, locale="en")
     table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, A1="2.5"),
                                answers_row(survey, B2="3.5")])
-    response = upload_and_import(client, survey, survey_round, table)
+    response = upload_and_import(client, survey_round, table)
     assert response.status_code == 302
     job = jobs.get(int(response.headers["Location"].rsplit("/", 1)[1]))
     assert job.status == jobs.JobStatus.DONE and job.result["imported"] is False
@@ -357,12 +357,6 @@ def test_the_definitions_no_answer_codes_are_kept_and_used_by_the_page_import(lo
     app.instance_path = str(tmp_path)
     client = login_as(Role.QUALITY)
     table = table_for(survey, [answers_row(survey, A1=5), answers_row(survey, B2="無意見")])
-    response = client.post_form(f"/surveys/rounds/{survey_round.id}/upload",
-                                {"file": (BytesIO(spreadsheets.write(table, "csv")), "r.csv")},
-                                content_type="multipart/form-data", token_from=f"/surveys/rounds/{survey_round.id}")
-    stored = response.get_data(as_text=True).split('name="upload" type="hidden" value="', 1)[1].split('"', 1)[0]
-    form = {"upload": stored, "source_name": "r.csv"}
-    form.update({f"map_{code}": str(i) for i, code in enumerate(table[0])})
-    assert client.post_form(f"/surveys/rounds/{survey_round.id}/import", form, token_from="/").status_code == 302
+    assert upload_and_import(client, survey_round, table).status_code == 302
     stats = services.round_stats(survey_round)
     assert stats.valid == 2 and stats.excluded == {}
