@@ -25,8 +25,8 @@ bind = [address.strip() for address in os.environ.get("QMS_BIND", "127.0.0.1:800
 workers = int(os.environ.get("QMS_WEB_WORKERS", "4"))
 # One request at a time in each worker process (gunicorn's sync worker) by default. A QMS request spends its time on
 # the CPU, so threads in one process only take turns at the interpreter's lock, and switching between them costs:
-# on the load mix (benchmarks/load.py, 2 cores) 4 workers x 4 threads served 111 requests/s on PostgreSQL and
-# 153-176 on SQLite, 4 single-threaded workers 130-136 and 191-199. A sync worker also takes a connection only when
+# on the load mix (benchmarks/load.py, 2 cores) 4 workers x 4 threads served 106-112 requests/s on PostgreSQL and
+# 153-176 on SQLite, 4 sync workers 129-136 and 187-199. A sync worker also takes a connection only when
 # it is free, so a request never queues behind a slow one while another worker idles. The proxy in front
 # (README: nginx buffers by default; Caddy with request_buffers) reads slow uploads and writes slow downloads, so no
 # client holds a worker. QMS_WEB_THREADS above 1 runs that many threads in each worker instead (gthread, with
