@@ -1,10 +1,13 @@
 """Page cost against data size: every list page and the dashboard at the demo's rows and at 100 times them.
 
-Run: .venv/bin/python benchmarks/bench_scaling.py [--repeat 7] [--factor 100] [--database URL]
+Run: .venv/bin/python benchmarks/bench_scaling.py [--repeat 21] [--factor 100] [--database URL] [page ...]
 Prints per page the median at 1x, at the factor, and their ratio; exits 1 when a ratio exceeds --limit (2.0).
 The baseline is the demo's rows, as the goal is set; the "rows" column shows the table rows each page draws at 1x
-and at the factor (a list page draws 2-7 demo rows, then a full page of 50): its ratio includes drawing those.
+and at the factor (a list page draws 1-7 demo rows, then a full page of 50): its ratio includes drawing those.
 The extra rows are varied copies of the demo's (names, dates, scores, units drawn with a skew), bulk inserted.
+Two apps run side by side in this process, one on the demo's rows and one grown, and each page's requests
+alternate between them: a shared machine's slow spells fall on both sides of a ratio alike.
+With --database, the grown app uses a second database beside it (its name + "_grown"), created when missing.
 """
 from __future__ import annotations
 
@@ -12,16 +15,19 @@ import argparse
 import datetime as dt
 import random
 import re
+import statistics
 import sys
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
-from benchmarks.common import median_ms, query_count, signed_in  # noqa: E402
+from benchmarks.common import query_count, signed_in  # noqa: E402
 from qms import create_app, demo  # noqa: E402
 from qms.extensions import db  # noqa: E402
 
@@ -138,51 +144,70 @@ def rows_drawn(client, page: str) -> int:
     return sum(body.count("<tr") for body in TABLE_BODY.findall(client.get(page).get_data(as_text=True)))
 
 
-def measure(engine, client, page: str, repeat: int) -> tuple[float, int, int]:
-    client.get(page)
-    return median_ms(client, page, repeat), query_count(engine, client, page), rows_drawn(client, page)
+def time_pair(pairs, page: str, repeat: int) -> tuple[float, float]:
+    """Median ms of `page` on each (client) of pairs, their requests alternating."""
+    samples: list[list[float]] = [[] for _ in pairs]
+    for client in pairs:
+        client.get(page)
+    for _ in range(repeat):
+        for index, client in enumerate(pairs):
+            start = time.perf_counter()
+            response = client.get(page)
+            samples[index].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (page, response.status_code)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
-def time_pages(app, engine, client, repeat: int) -> dict[str, tuple[float, int, int]]:
-    results = {}
-    for page in PAGES:
-        if page == "/users":  # the administrator's page: timed with the admin's client
-            continue
-        results[page] = measure(engine, client, page, repeat)
-    return results
+def grown_url(url: str | None, folder: str) -> str | None:
+    """The grown app's database: a second SQLite file, or a second PostgreSQL database created beside `url`."""
+    if url is None:
+        return f"sqlite:///{folder}/grown.sqlite3"
+    parsed = make_url(url)
+    name = f"{parsed.database}_grown"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--factor", type=int, default=100)
     parser.add_argument("--limit", type=float, default=2.0)
-    parser.add_argument("--database", help="a database URL (PostgreSQL: postgresql://postgres@127.0.0.1:5432/"
-                                           "qms_serve2); its schema is dropped and rebuilt. Default: a temporary "
-                                           "SQLite file")
+    parser.add_argument("pages", nargs="*", help="only these pages (default: every list page and the dashboard)")
+    parser.add_argument("--database", help="a PostgreSQL URL (postgresql://postgres@127.0.0.1:5432/qms_scaling): "
+                                           "its schema, and that of its _grown twin, are dropped and rebuilt. "
+                                           "Default: temporary SQLite files")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        app = app_for(args.database, folder)
-        with app.app_context():
-            engine = db.engine
-        client = signed_in(app, "quality")
-        admin = signed_in(app, "admin")
-        before = time_pages(app, engine, client, args.repeat)
-        before["/users"] = measure(engine, admin, "/users", args.repeat)
-        added = grow(app, args.factor)
+    with tempfile.TemporaryDirectory() as small_folder, tempfile.TemporaryDirectory() as big_folder:
+        small = app_for(args.database, small_folder)
+        big = app_for(grown_url(args.database, big_folder), big_folder)
+        added = grow(big, args.factor)
         print("rows added:", ", ".join(f"{table} {count:,}" for table, count in added.items()))
-        after = time_pages(app, engine, client, args.repeat)
-        after["/users"] = measure(engine, admin, "/users", args.repeat)
-        print(f"{engine.dialect.name}, median of {args.repeat} requests, signed in as quality (users: admin)")
+        engines = []
+        for app in (small, big):
+            with app.app_context():
+                engines.append(db.engine)
+        # The users page is the administrator's: timed with the admin's clients.
+        clients = {role: (signed_in(small, role), signed_in(big, role)) for role in ("quality", "admin")}
+        print(f"{engines[0].dialect.name}, median of {args.repeat} requests each, alternating between the apps, "
+              "signed in as quality (users: admin)")
         print(f"{'page':34} {'1x ms':>8} {f'{args.factor}x ms':>9} {'ratio':>6} {'queries':>9} {'rows':>9}")
         worst = 0.0
-        for page in PAGES:
-            (ms1, q1, r1), (ms2, q2, r2) = before[page], after[page]
+        for page in args.pages or PAGES:
+            pair = clients["admin" if page == "/users" else "quality"]
+            ms1, ms2 = time_pair(pair, page, args.repeat)
+            q1, q2 = (query_count(engine, client, page) for engine, client in zip(engines, pair, strict=True))
+            r1, r2 = (rows_drawn(client, page) for client in pair)
             ratio = ms2 / ms1
             worst = max(worst, ratio)
             flag = "" if ratio <= args.limit else "  > limit"
             print(f"{page:34} {ms1:8.1f} {ms2:9.1f} {ratio:6.2f} {q1:>4}/{q2:<4} {r1:>4}/{r2:<4}{flag}")
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
     print(f"worst ratio {worst:.2f} (limit {args.limit})")
     return 0 if worst <= args.limit else 1
 

@@ -208,11 +208,13 @@ def register_template_context(app: Flask) -> None:
     from qms.spine.access import Role
     from qms.spine.navigation import main_nav, nav_for
     from qms.text import render_markdown
+    from qms.views import id_url
 
     register_template_filters(app)
     app.add_template_global(nav_for, "nav_for")
     app.add_template_global(main_nav, "main_nav")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_global(id_url, "id_url")
 
     @app.context_processor
     def inject_globals():

@@ -119,8 +119,8 @@ def _day_text(day: dt.date, chinese: bool) -> str:
 
 
 def _moment_text(local: dt.datetime, chinese: bool) -> str:
-    day = _day_text(local.date(), chinese)
-    return f"{day} {local:%H:%M}" if chinese else f"{day}, {local:%H:%M}"
+    day, clock = _day_text(local.date(), chinese), f"{local.hour:02d}:{local.minute:02d}"  # strftime: 4 µs more
+    return f"{day} {clock}" if chinese else f"{day}, {clock}"
 
 
 def date_text(value: dt.date | dt.datetime | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
@@ -28,6 +28,24 @@ def paged(query, per_page: int | None = None) -> Pagination:
 def page_args() -> dict[str, str]:
     """The list's query arguments (filters, sort) but the page: the page links carry them."""
     return {key: value for key, value in request.args.items() if key != "page" and value}
+
+
+_ID_SLOT = 918273645546372819  # an id no table reaches: marks where a row's id goes in the address built once
+
+
+def id_url(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """url_for(endpoint, **{key: id}, **values) for a list's rows at the cost of one url_for: the address is built
+    once around a marker, and each row puts its id in its place (url_for costs about 11 µs a call, a tenth of
+    a row). For endpoints whose `key` is an int in the path, as every record's page is."""
+    head, marker, tail = url_for(endpoint, **{key: _ID_SLOT}, **values).partition(str(_ID_SLOT))
+    if not marker:
+        raise ValueError(f"{endpoint} does not put {key} in its address")
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
+def label_names(enum) -> dict:
+    """An enum's labels translated once for a list page (a lazy label costs a translation lookup each row)."""
+    return {member: str(label) for member, label in enum.labels().items()}
 
 
 def show_service_error(form, error: ServiceError) -> None:

@@ -20,9 +20,9 @@ from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm
 from qms.spine import access
-from qms.spine.access import ROLE_LABELS, Role
+from qms.spine.access import Role
 from qms.urls import safe_next
-from qms.views import confirm_view, edit_view, page_args, paged, show_service_error
+from qms.views import confirm_view, edit_view, label_names, page_args, paged, show_service_error
 
 bp = Blueprint("auth", __name__)
 
@@ -109,7 +109,7 @@ def change_password():
 def users():
     page = paged(services.users_query())
     return render_template("auth/users.html", users=page.items, page=page, page_args=page_args(),
-                           role_labels=ROLE_LABELS, confirm_form=ConfirmForm())
+                           role_names=label_names(Role))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -27,7 +27,7 @@ def benchmarking_card(user, cycle) -> Card | None:
     office = services.self_row()
     if year is None or office is None:
         return None
-    comparison = services.compare(year)
+    comparison = services.compare(year, valued_only=True)
     lines = []
     for column in comparison.columns:
         cell = comparison.cells[(office.id, column.metric.id)]

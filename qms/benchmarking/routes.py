@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets
+from qms.auth.models import User
 from qms.auth.services import list_users
 from qms.benchmarking import services
 from qms.benchmarking.forms import CompareForm, ImportForm, MetricForm, NoteForm, PeerForm, ValueForm
@@ -233,7 +235,12 @@ def notes():
     decision = request.args.get("decision") or None
     if decision not in (None, "adopt", "adapt", "not_for_us", "to_study"):
         decision = None
-    page = paged(services.notes_query(decision))
+    # What a row shows, and no more: the notes' texts and the full peer and owner records stay unloaded.
+    page = paged(services.notes_query(decision).options(
+        load_only(BenchmarkNote.title, BenchmarkNote.peer_id, BenchmarkNote.visited_on, BenchmarkNote.decision,
+                  BenchmarkNote.decision_owner_id),
+        joinedload(BenchmarkNote.peer).load_only(PeerOrganization.name_zh, PeerOrganization.name_en),
+        joinedload(BenchmarkNote.decision_owner).load_only(User.display_name)))
     return render_template("benchmarking/notes.html", notes=page.items, page=page, page_args=page_args(),
                            decision=decision,
                            can_edit=services.can_edit(current_user))

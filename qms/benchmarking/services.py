@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from qms import i18n, imports, uploads
 from qms.auth.models import User
@@ -217,12 +217,22 @@ class Comparison:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (peer id, metric id) -> cell
 
 
-def compare(year: int, metric_ids: list[int] | None = None, peer_ids: list[int] | None = None) -> Comparison:
-    """Values, derived values, ranks and gaps for a year; the office's row is always included."""
+def compare(year: int, metric_ids: list[int] | None = None, peer_ids: list[int] | None = None,
+            valued_only: bool = False) -> Comparison:
+    """Values, derived values, ranks and gaps for a year; the office's row is always included.
+    `valued_only` leaves out the organizations without any value that year: they have no rank and count in no
+    median, so the office's ranks and gaps are the same, at a cost that grows with the year's values rather than
+    with every organization ever entered (the dashboard's card)."""
     metrics = list_metrics()
     chosen = [m for m in metrics if not metric_ids or m.id in metric_ids]
-    peers = [p for p in list_peers() if p.is_self or not peer_ids or p.id in peer_ids]
     values = Values(metrics, [year])
+    if valued_only:
+        valued = {peer_id for peer_id, _metric, _year in values.entered}
+        candidates = db.session.scalars(peers_query().where(
+            or_(PeerOrganization.is_self.is_(True), PeerOrganization.id.in_(valued)))).all()
+    else:
+        candidates = list_peers()
+    peers = [p for p in candidates if p.is_self or not peer_ids or p.id in peer_ids]
     comparison = Comparison(year=year, peers=peers, columns=[])
     for metric in chosen:
         higher = metric.direction == Direction.HIGHER

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from werkzeug.wrappers import Response
 
 from qms import pdf, spreadsheets
+from qms.auth.models import User
 from qms.auth.services import list_users
 from qms.charts import data_uri, horizontal_bar, trend_lines
 from qms.core.services import ServiceError
@@ -40,7 +41,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import clause_separator, is_chinese, localized, number
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, page_args, paged, show_service_error
+from qms.views import confirm_view, edit_view, label_names, page_args, paged, show_service_error
 from qms.yamlfiles import DataFileError
 
 bp = Blueprint("drills", __name__, url_prefix="/drills")
@@ -66,16 +67,20 @@ def list_rating_label():
     return label
 
 
-def label_names(enum) -> dict:
-    """An enum's labels translated once for a list page (a lazy label costs a translation lookup each row)."""
-    return {member: str(label) for member, label in enum.labels().items()}
-
-
 def to_utc(local: dt.datetime) -> dt.datetime:
     return local.replace(tzinfo=clock.zone()).astimezone(dt.timezone.utc)
 
 
 # --- the drill log ----------------------------------------------------------------------------
+
+# What a row of the drill log shows, and no more: loading every column of each drill, its scenario and its
+# scorecard (with their texts) cost more than drawing the row. The scorecard is read once a (scorecard, rating)
+# for the rating's label, from the identity map when current_scorecards() has loaded it.
+LIST_LOAD = (load_only(Drill.occurred_at, Drill.channel, Drill.unit_observed, Drill.scenario_id, Drill.scorecard_id,
+                       Drill.total_pct, Drill.rating, Drill.critical_failed, Drill.redrill_on),
+             joinedload(Drill.scenario).load_only(Scenario.title_zh, Scenario.title_en),
+             lazyload(Drill.scorecard), lazyload(Drill.shopper), lazyload(Drill.author))
+
 
 @bp.route("/")
 @access.signed_in
@@ -88,7 +93,7 @@ def index():
         month = None
     failed_only = request.args.get("failed") == "1"
     query = services.drills_query(services.DrillFilters(channel=channel, month=month, failed_only=failed_only))
-    page = paged(query.options(lazyload(Drill.shopper), lazyload(Drill.author)))  # the list shows neither
+    page = paged(query.options(*LIST_LOAD))
     return render_template("drills/index.html", drills=page.items, page=page, page_args=page_args(),
                            channel=channel, month=month, failed_only=failed_only,
                            rating_label=list_rating_label(), scorecards=services.current_scorecards(), text=text,
@@ -231,9 +236,13 @@ def actions():
     if status not in ("open", "unassigned", "all", *(s.value for s in ActionStatus)):
         status = "open"
     query = services.actions_query(None if status == "all" else status)
-    # The list shows the owner only: the drill (with its own joins) and the other people stay unloaded.
-    page = paged(query.options(lazyload(CorrectiveAction.drill), lazyload(CorrectiveAction.done_by),
-                               lazyload(CorrectiveAction.verified_by)))
+    # The list shows the title, the owner's name, the due date and the status: the drill (with its own joins),
+    # the other people and the texts stay unloaded.
+    page = paged(query.options(
+        load_only(CorrectiveAction.title, CorrectiveAction.owner_id, CorrectiveAction.due_date,
+                  CorrectiveAction.status),
+        joinedload(CorrectiveAction.owner).load_only(User.display_name),
+        lazyload(CorrectiveAction.drill), lazyload(CorrectiveAction.done_by), lazyload(CorrectiveAction.verified_by)))
     found = page.items
     today = clock.today()
     return render_template("drills/actions.html", actions=found, page=page, page_args=page_args(), status=status,

@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from werkzeug.wrappers import Response
 
 from qms import spreadsheets, storage, uploads
+from qms.auth.models import User
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.core.services import ImportProblem, get_organization
@@ -30,7 +32,7 @@ from qms.surveys.forms import (
     VoteForm,
 )
 from qms.surveys.jobs import IMPORTS
-from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound
+from qms.surveys.models import FollowUpCase, KioskToken, Survey, SurveyRound, Vote
 from qms.surveys.qr import qr_svg_data_uri
 from qms.views import confirm_view, edit_view, page_args, paged
 from qms.yamlfiles import DataFileError
@@ -409,7 +411,11 @@ def kiosk_form_expired(error):
 @access.roles(Role.QUALITY)
 def cases():
     open_only = request.args.get("all") != "1"
-    page = paged(services.cases_query(open_only))
+    # What a row shows, and no more: the answers' texts, the kiosk and the owner's full record stay unloaded.
+    page = paged(services.cases_query(open_only).options(
+        load_only(FollowUpCase.vote_id, FollowUpCase.owner_id, FollowUpCase.closed_on),
+        joinedload(FollowUpCase.vote).options(load_only(Vote.cast_at, Vote.reason), lazyload(Vote.kiosk)),
+        joinedload(FollowUpCase.owner).load_only(User.display_name)))
     return render_template("surveys/cases.html", cases=page.items, page=page, page_args=page_args(),
                            open_only=open_only)
 

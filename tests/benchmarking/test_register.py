@@ -69,6 +69,27 @@ def test_adding_a_peer_changes_the_ranks(login_as, db, register):
     assert per_staff["桃園市蘆竹區戶政事務所"].rank == 2
 
 
+def test_the_dashboard_card_ranks_among_the_organizations_with_values(login_as, db, register):
+    """compare(valued_only=True), which the dashboard's card uses, leaves out organizations without a value that
+    year and gives the office the same ranks, medians and gaps as the full comparison."""
+    actor, metrics = register
+    for name in ("新竹市東區戶政事務所", "嘉義市西區戶政事務所"):  # entered, but without figures
+        services.save_peer(None, {"name_zh": name, "city": name[:3], "kind": "household_registration"}, actor)
+    full, valued = services.compare(2014), services.compare(2014, valued_only=True)
+    assert {peer.name_zh for peer in full.peers} - {peer.name_zh for peer in valued.peers} == {
+        "新竹市東區戶政事務所", "嘉義市西區戶政事務所"}
+    office = services.self_row()
+    for column, column_valued in zip(full.columns, valued.columns, strict=True):
+        metric = column.metric
+        assert full.cells[(office.id, metric.id)] == valued.cells[(office.id, metric.id)]
+        assert (column.ranked, column.best, column.peer_median, column.self_gap_to_median) == (
+            column_valued.ranked, column_valued.best, column_valued.peer_median, column_valued.self_gap_to_median)
+    per_staff = next(c for c in valued.columns if c.metric.name_en == "Population per staff")
+    assert per_staff.ranked == 5 and valued.cells[(office.id, metrics["Population per staff"].id)].rank == 1
+    response = login_as(Role.LEADER).get("/")
+    assert "5 個機關中排名第 1" in response.get_data(as_text=True)
+
+
 def test_derived_metrics_cannot_be_entered_or_loop(register):
     actor, metrics = register
     with pytest.raises(ServiceError):
