@@ -2,15 +2,18 @@
 uploaded spreadsheet run through an importer."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import filetype
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, uploads
-from qms.core.services import ImportRejected, ServiceError
+from qms import import_jobs, spreadsheets, uploads
+from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm
 
@@ -103,26 +106,40 @@ def confirm_view(*, action: Callable[[], Any], success: AfterSave, redirect_to: 
     return redirect(redirect_to)
 
 
-def import_view(form, *, run: Callable[[list[list]], Any], success: AfterSave, redirect_to: AfterSave, title: str,
-                back_url: str, back_label: str):
-    """Read the form's uploaded spreadsheet and `run` the importer on its rows; flash `success` and redirect.
+def _sheet_refusal(data: bytes, fmt: str) -> str | None:
+    """Why an uploaded sheet is refused before it is queued (size, extension, content), or None. The rows
+    themselves are read and checked in the import's job."""
+    if fmt not in spreadsheets.FORMATS:
+        return _("Upload an XLSX, ODS or CSV file.")
+    if not data:
+        return _("The file is empty.")
+    if len(data) > uploads.max_bytes():
+        return _("The file is larger than the limit of %(limit)s.", limit=uploads.human_size(uploads.max_bytes()))
+    looks_right = (b"\x00" not in data[:65536] if fmt == "csv"
+                   else (guessed := filetype.guess(data)) is not None and guessed.extension == fmt)
+    return None if looks_right else _("This file could not be read as %(format)s.", format=fmt.upper())
 
-    An unreadable file, a refused form or rows the importer refuses (nothing is written: ImportRejected rolls
-    back) answer 400 with the import report: the message and each problem with its row."""
-    problems, message = [], None
+
+def import_job_view(form, importer: str, params: Mapping[str, Any], *, title: str, back_url: str,
+                    back_label: str):
+    """Queue the form's uploaded spreadsheet for the import registered as `importer` (qms.import_jobs) and go to
+    the import's page, which follows the job and then shows what was written or every problem by row.
+
+    A refused form or file (size, type, content) answers 400 with the import report, and nothing is queued."""
+    message = None
     if form.validate_on_submit():
-        try:
-            table = spreadsheets.read_upload(form.file.data, uploads.max_bytes())
-            done = run(table)
-        except spreadsheets.SpreadsheetError as error:
-            message = str(error)
-        except ImportRejected as error:
-            db.session.rollback()
-            message, problems = error.message, error.problems
-        else:
-            flash(_after(success, done), "success")
-            return redirect(_after(redirect_to, done))
+        upload = form.file.data
+        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
+        data = upload.read(uploads.max_bytes() + 1)
+        message = _sheet_refusal(data, fmt)
+        if message is None:
+            try:
+                job = import_jobs.start(importer, params, data, fmt, current_user)
+            except ServiceError as error:  # StorageError: the disk is full or read-only
+                message = error.message
+            else:
+                return redirect(url_for("jobs.import_page", job_id=job.id))
     else:
         message = "; ".join(str(error) for errors in form.errors.values() for error in errors)
-    return render_template("import_report.html", title=title, message=message, problems=problems,
+    return render_template("import_report.html", title=title, message=message, problems=[],
                            back_url=back_url, back_label=back_label), 400

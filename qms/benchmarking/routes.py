@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets
+from qms import import_jobs, spreadsheets
 from qms.auth.models import User
 from qms.auth.services import list_users
 from qms.benchmarking import services
@@ -22,7 +23,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese, localized
 from qms.spine import access, clock
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, import_view, page_args, paged, show_service_error
+from qms.views import confirm_view, edit_view, import_job_view, page_args, paged, show_service_error
 
 bp = Blueprint("benchmarking", __name__, url_prefix="/benchmarking")
 
@@ -86,13 +87,18 @@ def export(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="benchmarking-{year}.{fmt}"'})
 
 
+@import_jobs.importer("benchmarking.values", title=_l("Import values"),
+                      success=lambda written: _("Imported: %(count)d values written.", count=written),
+                      back=lambda params: (url_for("benchmarking.index"), _("Back to the comparison")))
+def _import_values(table: list[list], params: dict, actor) -> int:
+    return services.import_values(table, actor)
+
+
 @bp.route("/import", methods=["POST"])
 @access.roles(Role.QUALITY)
 def import_values():
-    return import_view(ImportForm(), run=lambda table: services.import_values(table, current_user),
-                       success=lambda written: _("Imported: %(count)d values written.", count=written),
-                       redirect_to=url_for("benchmarking.index"), title=_("Import values"),
-                       back_url=url_for("benchmarking.index"), back_label=_("Back to the comparison"))
+    return import_job_view(ImportForm(), "benchmarking.values", {}, title=_("Import values"),
+                           back_url=url_for("benchmarking.index"), back_label=_("Back to the comparison"))
 
 
 # --- organizations ----------------------------------------------------------------------------

@@ -406,21 +406,36 @@ def _values_from(row: imports.Row, peers: Mapping[str, PeerOrganization], metric
     return values
 
 
+VALUE_AUDIT_FIELDS = ("peer_id", "metric_id", "year", "value")
+
+
 def _write_values(planned: list[list[tuple]], actor) -> int:
-    written = 0
-    for peer, metric, year, value, source, source_date in (entry for values in planned for entry in values):
-        existing = db.session.scalars(select(MetricValue).where(
-            MetricValue.peer_id == peer.id, MetricValue.metric_id == metric.id, MetricValue.year == year)).first()
+    """Write the planned values. One query finds the stored values of the years concerned, and the new ones are
+    flushed once, their audit events after: a query and a flush a value took 2.5 ms a value (five minutes for a
+    full sheet). A value given twice is written, then changed, as its rows in order would."""
+    entries = [entry for values in planned for entry in values]
+    years = sorted({year for _peer, _metric, year, *_rest in entries})
+    stored = {}
+    for start in range(0, len(years), 500):  # bounded IN lists
+        stored.update(((value.peer_id, value.metric_id, value.year), value) for value in db.session.scalars(
+            select(MetricValue).where(MetricValue.year.in_(years[start:start + 500]))))
+    written, after_flush = 0, []
+    for peer, metric, year, value, source, source_date in entries:
+        existing = stored.get((peer.id, metric.id, year))
         data = {"value": value, "source": source, "source_date": source_date}
         if existing is None:
             record = MetricValue(peer_id=peer.id, metric_id=metric.id, year=year, **data)
+            stored[(peer.id, metric.id, year)] = record
             db.session.add(record)
-            audit.record_event(audit.CREATE, record, actor,
-                               changes=audit.created(record, ("peer_id", "metric_id", "year", "value")))
+            after_flush.append((audit.CREATE, record, audit.created(record, VALUE_AUDIT_FIELDS, flush=False)))
             written += 1
-        else:
-            changes = audit.apply_changes(existing, data)
-            if changes:
+        elif changes := audit.apply_changes(existing, data):
+            if existing.id is None:  # new in this file: its event waits for its id
+                after_flush.append((audit.UPDATE, existing, changes))
+            else:
                 audit.record_event(audit.UPDATE, existing, actor, changes=changes)
-                written += 1
+            written += 1
+    db.session.flush()
+    for action, record, changes in after_flush:
+        audit.record_event(action, record, actor, changes=changes)
     return written

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets
+from qms import import_jobs, spreadsheets
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
 from qms.checklist import services
@@ -23,7 +24,7 @@ from qms.forms import ConfirmForm, choices
 from qms.i18n import is_chinese, localized
 from qms.spine import access, clock, panels
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, import_view
+from qms.views import confirm_view, edit_view, import_job_view
 
 bp = Blueprint("checklist", __name__, url_prefix="/checklist")
 MAX_FRAMEWORK_BYTES = 1024 * 1024
@@ -168,15 +169,26 @@ def export(assessment_id: int, fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+@import_jobs.importer(
+    "checklist.assignments", title=_l("Import assignments"),
+    success=lambda changed: _("Imported: %(count)d items changed.", count=changed),
+    back=lambda params: (url_for("checklist.assessment", assessment_id=params["assessment_id"]),
+                         _("Back to the checklist")))
+def _import_assignments(table: list[list], params: dict, actor) -> int:
+    found = db.session.get(Assessment, params["assessment_id"])
+    if found is None:
+        raise ServiceError(_("This checklist no longer exists."))
+    return services.import_assignments(found, table, actor)
+
+
 @bp.route("/assessments/<int:assessment_id>/import", methods=["POST"])
 @access.roles(Role.QUALITY)
 def import_assignments(assessment_id: int):
     found = db.get_or_404(Assessment, assessment_id)
-    back = url_for("checklist.assessment", assessment_id=found.id)
-    return import_view(ImportForm(), run=lambda table: services.import_assignments(found, table, current_user),
-                       success=lambda changed: _("Imported: %(count)d items changed.", count=changed),
-                       redirect_to=back, title=_("Import assignments"), back_url=back,
-                       back_label=_("Back to the checklist"))
+    return import_job_view(ImportForm(), "checklist.assignments", {"assessment_id": found.id},
+                           title=_("Import assignments"),
+                           back_url=url_for("checklist.assessment", assessment_id=found.id),
+                           back_label=_("Back to the checklist"))
 
 
 @bp.route("/compare")

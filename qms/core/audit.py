@@ -140,9 +140,11 @@ def _shown(value: Any, labels: Mapping | None = None, field_labels: Mapping | No
     return str(value)
 
 
-def created(record: Any, fields: tuple[str, ...]) -> dict:
-    """The change set of a new record: {field: [None, value]} for the fields given that have a value."""
-    if getattr(record, "id", None) is None:
+def created(record: Any, fields: tuple[str, ...], flush: bool = True) -> dict:
+    """The change set of a new record: {field: [None, value]} for the fields given that have a value.
+    `flush=False` when every one of those fields was set by hand (no column default to wait for): a bulk write
+    then flushes once, not once a record."""
+    if flush and getattr(record, "id", None) is None:
         db.session.flush()  # column defaults are applied on flush
     values = {name: _plain(getattr(record, name)) for name in fields}
     return {name: [None, value] for name, value in values.items() if value not in (None, "")}

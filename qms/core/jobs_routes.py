@@ -1,13 +1,13 @@
 """The background jobs page (/jobs): recent jobs, their progress and failures, and "run again"."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from qms import jobs
+from qms import import_jobs, jobs
 from qms.core.services import ServiceError
 from qms.extensions import db
 from qms.forms import ConfirmForm
@@ -43,6 +43,38 @@ def run_again(job_id: int):
         else:
             flash(_("The job is queued again as job %(id)s.", id=new.id), "success")
     return redirect(url_for("jobs.index"))
+
+
+def _import_job(job_id: int) -> tuple[jobs.Job, import_jobs.Importer]:
+    """The spreadsheet import job and its importer, or 404 (another kind of job, or none)."""
+    job = jobs.get(job_id)
+    found = import_jobs.get_importer((job.arguments or {}).get("importer", "")) if job is not None else None
+    if job is None or job.name != import_jobs.TASK or found is None:
+        abort(404)
+    return job, found
+
+
+@bp.route("/<int:job_id>/import")
+@access.roles(Role.QUALITY)
+def import_page(job_id: int):
+    """A spreadsheet import: its progress while its job runs, then what it wrote or every problem by row."""
+    job, found = _import_job(job_id)
+    state = import_jobs.state(job)
+    back_url, back_label = found.back(job.arguments.get("params") or {})
+    if state["imported"] is False:
+        return render_template("import_report.html", title=found.title, message=state["message"],
+                               problems=state["problems"], back_url=back_url, back_label=back_label)
+    return render_template("import_progress.html", title=found.title, job=job, state=state,
+                           poll_url=url_for("jobs.import_json", job_id=job.id), back_url=back_url,
+                           back_label=back_label, success=state["message"])
+
+
+@bp.route("/<int:job_id>/import.json")
+@access.roles(Role.QUALITY)
+def import_json(job_id: int):
+    job, _found = _import_job(job_id)
+    state = import_jobs.state(job)
+    return jsonify(running=state["running"], done=state["done"], total=state["total"])
 
 
 def failed_jobs_card(user, cycle) -> Card | None:

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from qms import pdf, spreadsheets
+from qms import import_jobs, pdf, spreadsheets
 from qms.auth.services import list_users
 from qms.charts import data_uri, line
 from qms.core.models import AwardCycle
-from qms.core.services import current_cycle, get_organization, list_cycles
+from qms.core.services import ServiceError, current_cycle, get_organization, list_cycles
 from qms.evidence import services as evidence
 from qms.evidence.forms import CiteForm
 from qms.extensions import db
@@ -30,7 +31,7 @@ from qms.initiatives.models import (
 )
 from qms.spine import access, clock, records
 from qms.spine.access import Role
-from qms.views import confirm_view, edit_view, import_view, page_args, paged
+from qms.views import confirm_view, edit_view, import_job_view, page_args, paged
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 
@@ -121,21 +122,26 @@ def _import_form(submitted: bool = False) -> ImportForm:
     return form
 
 
+@import_jobs.importer(
+    "initiatives.improvements", title=_l("Import process improvements"),
+    success=lambda done: _("Imported: %(created)d new initiatives, %(added)d process improvements.",
+                           created=done[0], added=done[1]),
+    back=lambda params: (url_for("initiatives.index", cycle=params["cycle_id"]), _("Back to the initiatives")))
+def _import_improvements(table: list[list], params: dict, actor) -> tuple[int, int]:
+    cycle = db.session.get(AwardCycle, params["cycle_id"])
+    if cycle is None:
+        raise ServiceError(_("This award cycle no longer exists."))
+    return services.import_improvements(cycle, table, actor)
+
+
 @bp.route("/import", methods=["POST"])
 @access.roles(Role.QUALITY)
 def import_improvements():
     form = _import_form(submitted=True)
-
-    def run(table):
-        cycle = db.get_or_404(AwardCycle, int(form.award_cycle_id.data))
-        return services.import_improvements(cycle, table, current_user)
-
-    return import_view(form, run=run,
-                       success=lambda done: _("Imported: %(created)d new initiatives, %(added)d process "
-                                              "improvements.", created=done[0], added=done[1]),
-                       redirect_to=lambda _done: url_for("initiatives.index", cycle=int(form.award_cycle_id.data)),
-                       title=_("Import process improvements"), back_url=url_for("initiatives.index"),
-                       back_label=_("Back to the initiatives"))
+    cycle_id = int(form.award_cycle_id.data) if (form.award_cycle_id.data or "").isdigit() else None
+    return import_job_view(form, "initiatives.improvements", {"cycle_id": cycle_id},
+                           title=_("Import process improvements"), back_url=url_for("initiatives.index"),
+                           back_label=_("Back to the initiatives"))
 
 
 # --- one initiative ---------------------------------------------------------------------------

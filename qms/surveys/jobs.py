@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms import jobs, spreadsheets, storage
+from qms import import_jobs, jobs, spreadsheets, storage
 from qms.auth.models import User
 from qms.core.services import ImportProblem, ImportRejected, ServiceError
 from qms.extensions import db
@@ -18,7 +18,7 @@ from qms.surveys import services
 from qms.surveys.models import SurveyRound
 
 IMPORT = "surveys.import"
-IMPORTS = "imports"  # the storage area of uploaded response files waiting for their column mapping or their job
+IMPORTS = import_jobs.AREA  # uploaded response files wait there for their column mapping, then for their job
 
 
 def _import_again(arguments: dict, actor) -> dict:

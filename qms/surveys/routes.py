@@ -9,15 +9,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from werkzeug.wrappers import Response
 
-from qms import spreadsheets, storage, uploads
+from qms import import_jobs, spreadsheets, storage, uploads
 from qms.auth.models import User
 from qms.auth.services import list_users
 from qms.charts import data_uri, radar
-from qms.core.services import ImportProblem, get_organization
+from qms.core.services import get_organization
 from qms.extensions import db
 from qms.forms import ConfirmForm, choices
 from qms.i18n import clause_separator, localized, percent
-from qms.jobs import JobStatus
 from qms.spine import access, clock
 from qms.spine.access import Role
 from qms.surveys import jobs as survey_jobs
@@ -227,16 +226,6 @@ def import_responses(round_id: int):
     return redirect(url_for("surveys.import_page", round_id=round_id, job_id=job.id))
 
 
-def import_state(job) -> dict:
-    """What the import page and its JSON say about an import job, read from its row."""
-    result = job.result or {}
-    return {"running": job.active, "paused": job.status == JobStatus.WAITING, "done": job.progress_done,
-            "total": job.progress_total or 0, "failed": job.status == JobStatus.FAILED,
-            "error": job.error if job.status == JobStatus.FAILED else None,
-            "imported": result.get("imported"), "counts": result.get("counts") or {},
-            "message": result.get("message"), "problems": result.get("problems") or []}
-
-
 @bp.route("/rounds/<int:round_id>/imports/<int:job_id>")
 @access.roles(Role.QUALITY)
 def import_page(round_id: int, job_id: int):
@@ -244,14 +233,18 @@ def import_page(round_id: int, job_id: int):
     job = survey_jobs.job_of_round(round_id, job_id)
     if job is None:
         abort(404)
-    state = import_state(job)
+    state = import_jobs.state(job)
+    back_url, back_label = url_for("surveys.round_page", round_id=round_id), _("Back to the round")
     if state["imported"] is False:
         return render_template("import_report.html", title=_("Import responses"), message=state["message"],
-                               problems=[ImportProblem(row, message) for row, message in state["problems"]],
-                               caption=_("Problems (nothing was imported)"),
-                               back_url=url_for("surveys.round_page", round_id=round_id),
-                               back_label=_("Back to the round"))
-    return render_template("surveys/import.html", survey_round=survey_round, job=job, state=state)
+                               problems=state["problems"], caption=_("Problems (nothing was imported)"),
+                               back_url=back_url, back_label=back_label)
+    counts = state["counts"]
+    return render_template("import_progress.html", title=f"{_('Import responses')} · {survey_round.label}",
+                           state=state, poll_url=url_for("surveys.import_json", round_id=round_id, job_id=job.id),
+                           back_url=back_url, back_label=back_label,
+                           success=_("Imported %(rows)d responses, %(valid)d valid.", rows=counts.get("rows", 0),
+                                     valid=counts.get("valid", 0)) if state["imported"] else "")
 
 
 @bp.route("/rounds/<int:round_id>/imports/<int:job_id>.json")
@@ -260,7 +253,7 @@ def import_json(round_id: int, job_id: int):
     job = survey_jobs.job_of_round(round_id, job_id)
     if job is None:
         abort(404)
-    state = import_state(job)
+    state = import_jobs.state(job)
     return jsonify(running=state["running"], done=state["done"], total=state["total"])
 
 

@@ -11,6 +11,7 @@ from qms.benchmarking.models import MetricValue
 from qms.core.services import ServiceError
 from qms.spine.access import Role
 from tests.factories import UserFactory
+from tests.import_pages import follow_import
 
 
 @pytest.fixture
@@ -117,11 +118,13 @@ def test_import_long_and_wide(login_as, db, register):
     wide_rows = [["Office or organization", "Year", "Staff", "Population"],
                  ["臺中市北區戶政事務所", 2015, 36, 148000]]
     client = login_as(Role.QUALITY)
-    for rows, fmt in ((long_rows, "xlsx"), (wide_rows, "csv")):
+    for rows, fmt, written in ((long_rows, "xlsx", 2), (wide_rows, "csv", 2)):
         response = client.post_form("/benchmarking/import", {"file": (BytesIO(spreadsheets.write(rows, fmt)),
                                                                        f"v.{fmt}")},
                                     content_type="multipart/form-data", token_from="/benchmarking/")
-        assert response.status_code == 302, response.get_data(as_text=True)
+        job, page = follow_import(client, response)
+        assert job.result == {"imported": True, "message": f"匯入完成：寫入 {written} 筆數值。"}
+        assert f"匯入完成：寫入 {written} 筆數值。" in page and 'href="/benchmarking/"' in page
     per_staff = by_name(services.compare(2015), metrics["Population per staff"])
     assert round(per_staff["新北市淡水區戶政事務所"].value) == 4706  # 160,000 ÷ 34
     assert round(per_staff["臺中市北區戶政事務所"].value) == 4111  # 148,000 ÷ 36
@@ -136,11 +139,12 @@ def test_import_with_bad_rows_imports_nothing(login_as, db, register):
             ["新北市淡水區戶政事務所", "每人服務人口數", 2016, 1],
             ["新北市淡水區戶政事務所", "人口數", 2016, "很多"]]
     before = db.session.scalar(select(func.count()).select_from(MetricValue))
-    response = login_as(Role.QUALITY, locale="en").post_form(
+    client = login_as(Role.QUALITY, locale="en")
+    response = client.post_form(
         "/benchmarking/import", {"file": (BytesIO(spreadsheets.write(rows, "csv")), "v.csv")},
         content_type="multipart/form-data", token_from="/benchmarking/")
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
+    job, body = follow_import(client, response)
+    assert job.result["imported"] is False and "Nothing was imported: 5 problems." in body
     for row, text in [(3, "Unknown organization"), (4, "Unknown metric"), (5, "year is missing"),
                       (6, "is derived"), (7, "must be a number")]:
         assert f"<td>{row}</td><td>" in body and text in body, (row, text)

@@ -11,6 +11,7 @@ from qms.checklist.models import ItemStatus
 from qms.core.models import AuditEvent
 from qms.spine.access import Role
 from tests.factories import UserFactory
+from tests.import_pages import follow_import
 
 
 def export(client, assessment, fmt):
@@ -37,7 +38,9 @@ def test_export_then_import_round_trip(login_as, db, assessment, items, fmt):
     response = quality.post_form(f"/checklist/assessments/{assessment.id}/import",
                                  {"file": (BytesIO(data), f"assignments.{fmt}")}, content_type="multipart/form-data",
                                  token_from=f"/checklist/assessments/{assessment.id}")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    job, page = follow_import(quality, response)
+    assert job.result == {"imported": True, "message": "匯入完成：1 個評核項目有變更。"}, job.result
+    assert "匯入完成：1 個評核項目有變更。" in page and f'href="/checklist/assessments/{assessment.id}"' in page
     db.session.refresh(items["B.1"])
     assert items["B.1"].owner_id == owner.id and items["B.1"].due_date == dt.date(2027, 3, 15)
     assert items["B.1"].status == ItemStatus.IN_PROGRESS
@@ -58,8 +61,8 @@ def test_one_bad_row_imports_nothing_and_reports_each_row(login_as, db, assessme
     response = quality.post_form(f"/checklist/assessments/{assessment.id}/import",
                                  {"file": (BytesIO(spreadsheets.write(rows, "csv")), "a.csv")},
                                  content_type="multipart/form-data", token_from="/")
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
+    job, body = follow_import(quality, response)
+    assert job.result["imported"] is False and "Nothing was imported: 4 problems." in body
     for row, text in [(3, "No item with code Z.9"), (4, "No active user ghost"), (5, "The due date must be a date"),
                       (6, "Code A.1 also appears on row 2")]:
         assert f"<td>{row}</td><td>{text}" in body, (row, text)

@@ -12,6 +12,7 @@ from qms.initiatives import services
 from qms.initiatives.models import Initiative, OutcomeMetric, ProcessImprovement
 from qms.spine.access import Role
 from tests.factories import AwardCycleFactory, UserFactory
+from tests.import_pages import follow_import
 
 
 @pytest.fixture
@@ -202,7 +203,9 @@ def test_export_then_import_into_an_empty_cycle_gives_the_same_records(login_as,
     response = client.post_form("/initiatives/import", {"award_cycle_id": str(empty.id),
                                                          "file": (BytesIO(data), f"spark.{fmt}")},
                                 content_type="multipart/form-data", token_from="/initiatives/")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    job, page = follow_import(client, response)
+    assert job.result == {"imported": True, "message": "匯入完成：新增 2 項創新服務、3 項流程簡化。"}, job.result
+    assert f'href="/initiatives/?cycle={empty.id}"' in page
 
     def snapshot(cycle_id):
         result = []
@@ -246,12 +249,13 @@ def test_import_with_bad_rows_imports_nothing(login_as, db, cycle):
             ["丁", "", "", "running", "no", "", "", "", "x", "-5", "minutes", "1", "minutes", "", "", "3", "2014", ""],
             ["戊", "", "", "running", "no", "", "", "", "y", "5", "weeks", "1", "minutes", "", "", "3", "2014", ""],
             ["", "", "", "", "", "", "", "", "z", "5", "minutes", "1", "minutes", "", "", "3", "2014", ""]]
-    response = login_as(Role.QUALITY, locale="en").post_form(
+    client = login_as(Role.QUALITY, locale="en")
+    response = client.post_form(
         "/initiatives/import", {"award_cycle_id": str(cycle.id),
                                 "file": (BytesIO(spreadsheets.write(rows, "csv")), "bad.csv")},
         content_type="multipart/form-data", token_from="/initiatives/")
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
+    job, body = follow_import(client, response)
+    assert job.result["imported"] is False
     for row in (3, 4, 5, 6, 7):
         assert f"<td>{row}</td>" in body, row
     assert "<td>2</td>" not in body
@@ -275,16 +279,15 @@ def test_import_refuses_days_as_time_spent_and_reads_turnaround(login_as, db, cy
             "award_cycle_id": str(cycle.id), "file": (BytesIO(spreadsheets.write(rows, "csv")), "spark.csv")},
             content_type="multipart/form-data", token_from="/initiatives/")
 
-    response = upload(old_style)
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
+    _job, body = follow_import(client, upload(old_style))
     assert body.count("time spent is in minutes or hours; enter a wait of days in the turnaround columns") == 2
     assert "Give the turnaround both before and after, or neither." in body
     assert "Record the citizen&#39;s time spent, the turnaround, or both." in body
     assert db.session.scalar(select(func.count()).select_from(ProcessImprovement)) == 0
     response = upload([list(services.COLUMNS),
                        row(**base, service="英文謄本", turnaround_before_days="6", turnaround_after_days="0")])
-    assert response.status_code == 302
+    job, _page = follow_import(client, response)
+    assert job.result["imported"] is True
     imported = db.session.scalars(select(ProcessImprovement)).one()
     assert (imported.before_unit, imported.before_value, imported.turnaround_before_days,
             imported.turnaround_after_days) == (None, None, 6, 0)
