@@ -209,3 +209,16 @@ def test_ranking_a_capped_candidate_set_still_pages_through_every_match(postgres
     assert search.search("戶籍", access=EVERYONE, page=4, per_page=3).total == 9  # past the end: facets still
     dated = [search.search("戶籍", access=EVERYONE, sort="date", page=page, per_page=2) for page in range(1, 6)]
     assert [h.year for results in dated for h in results.hits] == sorted((h.year for h in whole.hits), reverse=True)
+
+
+def test_rows_keep_only_their_small_columns_inline(postgres_only, actor):
+    """Matching, counting and facets read access, keywords, kind and year from every matching row: the table
+    moves a row's large values out of line from 256 bytes (the migration), and never access or keywords."""
+    options = db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'search_document'"))
+    assert "toast_tuple_target=256" in options
+    storage = dict(db.session.execute(text(
+        "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'search_document'::regclass "
+        "AND attname IN ('access', 'keywords', 'body', 'words')")).all())
+    assert storage == {"access": "m", "keywords": "m", "body": "x", "words": "x"}
+    publish(actor, "長篇", "戶籍登記與門牌整編的說明。" * 60, keywords=["戶籍"])
+    assert db.session.scalar(text("SELECT count(*) FROM search_document WHERE keywords = ARRAY['戶籍']")) == 1
