@@ -770,11 +770,50 @@ class _BulkPool:
 BULK_POSTINGS = 6_000_000  # postings a rebuild holds (~250 MiB, as much again while it writes them) per segment
 
 
-def _bulk_writer(ix):
+_BLOCK_FIELDS = ("_blocklimit", "_ids", "_weights", "_values", "_minlength", "_maxlength", "_maxweight",
+                 "_byteids", "_write_block")
+
+
+def _fills_blocks(postwriter) -> bool:
+    """Whether a postings writer is the whoosh3 codec's, whose block buffer _add_postings fills directly."""
+    return all(hasattr(postwriter, name) for name in _BLOCK_FIELDS) and not postwriter._byteids \
+        and not len(postwriter._ids)
+
+
+def _add_postings(fieldwriter, docnums: list[int], weights: list[float], values: list[bytes],
+                  lengths: list[int]) -> None:
+    """A term's postings (in docnum order) into the field writer: a block of the whoosh3 codec's postings writer
+    (128 postings) is filled with slices and its statistics taken with min/max, where Whoosh's add_posting runs
+    once per posting; the blocks written are the same. Any other writer gets Whoosh's add, posting by posting."""
+    postwriter = getattr(fieldwriter, "_postwriter", None)
+    if postwriter is None or not _fills_blocks(postwriter):
+        add = fieldwriter.add
+        for docnum, weight, value, length in zip(docnums, weights, values, lengths, strict=True):
+            add(docnum, weight, value, length)
+        return
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:  # Whoosh writes a full block when the next posting comes
+            postwriter._write_block()
+        end = start + limit
+        block_weights = weights[start:end]
+        block_lengths = [length for length in lengths[start:end] if length]
+        postwriter._ids = array("I", docnums[start:end])
+        postwriter._weights = array("f", block_weights)
+        postwriter._values = [value for value in values[start:end] if value]
+        postwriter._maxweight = max(0, max(block_weights))
+        postwriter._minlength = min(block_lengths) if block_lengths else None
+        postwriter._maxlength = max(block_lengths, default=0)
+
+
+def _bulk_writer(ix, locked: bool = True):
     """A single-segment writer for a full rebuild: its pool is a _BulkPool, and the segment's postings go from
     it to the codec's field writer directly, with each field's document lengths read once (Whoosh's generic
-    loop asks the length column for every posting)."""
-    writer = ix.writer(compound=False)
+    loop asks the length column for every posting). `locked=False`: a segment written in a worker process of
+    a parallel rebuild, which takes no lock (the rebuild's own process holds it) and is never committed."""
+    from whoosh.writing import SegmentWriter
+
+    writer = SegmentWriter(ix, _lk=locked, compound=False)
     writer.pool.cleanup()
     pool = writer.pool = _BulkPool()
 
@@ -795,9 +834,7 @@ def _bulk_writer(ix):
                 read = lengths_reader.doc_field_length
                 lengths = [read(n, fieldname) for n in range(count)]
             fieldwriter.start_term(btext)
-            add = fieldwriter.add
-            for docnum, weight, value in zip(docnums, weights, values, strict=True):
-                add(docnum, weight, value, lengths[docnum])
+            _add_postings(fieldwriter, docnums, weights, values, [lengths[n] for n in docnums])
             fieldwriter.finish_term()
         if field_name is not None:
             fieldwriter.finish_field()
@@ -808,8 +845,80 @@ def _bulk_writer(ix):
     return writer
 
 
+SEGMENT_RECORDS = 10_000  # records of a segment a parallel rebuild's worker writes (~5 M postings)
+
+
+def _write_segment(path: str, documents: list[dict]):
+    """In a worker process of a parallel rebuild: one finished segment of these documents, for the rebuild's
+    process to add to the index's table of contents."""
+    from whoosh import index
+
+    writer = _bulk_writer(index.open_dir(path), locked=False)
+    try:
+        for document in documents:
+            writer.add_document(**document)
+        segment = writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()
+    return segment
+
+
+class _SegmentPool:
+    """A parallel rebuild: the rebuild's process loads the records and makes their documents; `procs` worker
+    processes (forked, so jieba and the dictionary come with them) each write whole segments with a bulk
+    writer, postings and all; the index then lists every segment in one commit. Whoosh's own multi-process
+    writer gains nothing here: its workers feed Whoosh's posting pool, which pickles every posting to run
+    files and merges them."""
+
+    def __init__(self, ix, path: Path, procs: int, records: int):
+        import multiprocessing
+
+        warm_up()
+        self.ix, self.path, self.procs = ix, str(path), procs
+        self.size = max(1, min(SEGMENT_RECORDS, -(-records // procs)))  # records a segment: every worker busy
+        self.pool = multiprocessing.get_context("fork").Pool(procs)
+        self.batch: list[dict] = []
+        self.records = 0
+        self.pending: list = []
+
+    def add_document(self, **document) -> None:
+        self.batch.append(document)
+
+    def end_record(self) -> None:
+        """A record's documents are all added (a record's documents stay in one segment)."""
+        self.records += 1
+        if self.records >= self.size:
+            self._send()
+
+    def _send(self) -> None:
+        if not self.batch:
+            return
+        busy = [result for result in self.pending if not result.ready()]
+        if len(busy) >= self.procs:  # no more batches in memory than workers: wait for one to finish
+            busy[0].wait()
+        self.pending.append(self.pool.apply_async(_write_segment, (self.path, self.batch)))
+        self.batch, self.records = [], 0
+
+    def commit(self) -> None:
+        self._send()
+        segments = [result.get() for result in self.pending]
+        self.pool.close()
+        self.pool.join()
+        writer = self.ix.writer()
+        writer._close_segment()  # its own segment stays empty
+        writer._commit_toc(list(writer.segments) + segments)
+        writer._finish()
+
+    def cancel(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
 def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
-    """Build a new index from the database beside the old one, swap it in, then replay what changed meanwhile."""
+    """Build a new index from the database beside the old one, swap it in, then replay what changed meanwhile.
+    With procs > 1, worker processes write the index's segments (see _SegmentPool)."""
     if backend() == "postgres":
         return _postgres().reindex(progress, procs)
     from qms.core.models import SearchQueue
@@ -823,15 +932,16 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
             start_id = session.scalar(select(func.max(SearchQueue.id))) or 0
             ix = _create(new)
             bulk = procs <= 1
-            writer = _bulk_writer(ix) if bulk else ix.writer(procs=procs, multisegment=True, limitmb=128,
-                                                             compound=False)
+            writer = _bulk_writer(ix) if bulk else _SegmentPool(ix, new, procs, count_searchable(session))
             try:
                 for record_type in records.searchable_types():
                     for record in _load(session, record_type):
                         for document in documents_for(record_type, record):
                             writer.add_document(**document)
                         written += 1
-                        if bulk and writer.pool.size >= BULK_POSTINGS:  # memory bound: one more segment
+                        if not bulk:
+                            writer.end_record()
+                        elif writer.pool.size >= BULK_POSTINGS:  # memory bound: one more segment
                             writer.commit(merge=False)
                             writer = _bulk_writer(ix)
                         if progress:

@@ -113,3 +113,86 @@ def test_a_searcher_keeps_reading_after_a_merge_deletes_its_segments(app, db, mo
         hits = searcher.search(search.parse(f"merge{n}", searcher.schema), limit=5)
         assert [hit.fields()["title"] for hit in hits] == [f"合併{n}號手冊"]
     assert search._facet_columns(searcher).values["year"]  # the year column was read, not taken as missing
+
+
+def _all_postings(path) -> dict:
+    """Every term of every field of an index: its postings (document, weight, value) and its statistics."""
+    from whoosh import index
+
+    found = {}
+    with index.open_dir(str(path)).reader() as reader:
+        for fieldname, btext in reader.all_terms():
+            matcher = reader.postings(fieldname, btext)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            info = reader.term_info(fieldname, btext)
+            found[(fieldname, btext)] = (postings, info.weight(), info.doc_frequency(), info.min_length(),
+                                         info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+    return found
+
+
+@pytest.mark.whoosh_only
+def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(app, tmp_path, monkeypatch):
+    """A rebuild fills the codec's blocks a term at a time (_add_postings); Whoosh's writer adds one posting at a
+    time. Over several blocks a term (300 documents: blocks of 128), inline terms, empty lengths and varied
+    weights, both indexes hold the same postings and statistics, and the block filler was used."""
+    import random
+
+    rng = random.Random(7)
+    words = ["戶籍", "門牌", "印鑑", "登記", "身分證", "village", "counter", "queue", "survey", "手冊"]
+    documents = []
+    for n in range(300):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(1, 40)))
+        title = f"第{n}號" + rng.choice(words)
+        content = "\n".join((body, title, title))
+        documents.append({"key": f"publication:{n}", "record": f"publication:{n}", "type": "publication",
+                          "title": title, "content": content, "body_end": len(body), "author": "",
+                          "keyword": rng.choice(words) if n % 3 else "", "keywords": "", "kind": "handbook",
+                          "access": "signed_in quality", "spell": "", "year": 2000 + n % 20})
+    bulk = search._create(tmp_path / "bulk")
+    writer = search._bulk_writer(bulk)
+    calls = []
+    original = search._fills_blocks
+
+    def fills_blocks(postwriter):
+        calls.append(original(postwriter))
+        return calls[-1]
+
+    monkeypatch.setattr(search, "_fills_blocks", fills_blocks)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    assert calls and all(calls), "the codec's postings writer changed: the block filler fell back"
+    plain = search._create(tmp_path / "plain")
+    writer = plain.writer()
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    bulk_postings, plain_postings = _all_postings(tmp_path / "bulk"), _all_postings(tmp_path / "plain")
+    assert bulk_postings == plain_postings
+    assert max(len(postings) for postings, *_ in bulk_postings.values()) > 256  # three blocks and more
+
+
+@pytest.mark.whoosh_only
+def test_a_parallel_rebuild_writes_segments_in_worker_processes_and_finds_everything(app, db, runner):
+    actor = UserFactory(role=Role.QUALITY)
+    for n in range(6):
+        services.save_publication(None, {"title": f"平行{n}號手冊", "abstract": f"戶籍登記 parallel{n}",
+                                         "public": n % 2 == 0}, actor)
+    access = search.user_access_terms(actor)
+    folders = set(search.index_dir().parent.iterdir())
+    single = search.reindex()
+    expected = [(hit.key, hit.title) for hit in search.search("戶籍登記", access=access, per_page=20).hits]
+    result = runner.invoke(args=["qms", "search", "reindex", "--procs", "2"])
+    assert result.exit_code == 0 and f"Indexed {single} records" in result.output
+    with search.open_index().searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 2  # 9 documents (3 public variants), one segment per worker
+        assert searcher.doc_count() == 9
+    assert [(hit.key, hit.title) for hit in search.search("戶籍登記", access=access, per_page=20).hits] == expected
+    for n in range(6):
+        assert [hit.title for hit in search.search(f"parallel{n}", access=access).hits] == [f"平行{n}號手冊"]
+    assert [hit.title for hit in search.search("parallel4", access=["public", "visitor"]).hits] == ["平行4號手冊"]
+    assert search.check() == ([], [])
+    assert set(search.index_dir().parent.iterdir()) == folders  # the new index swapped in, nothing left beside it
