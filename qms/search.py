@@ -29,7 +29,6 @@ import math
 import os
 import re
 import shutil
-import sys
 import threading
 import uuid
 import weakref
@@ -72,17 +71,6 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORDISH = re.compile(r"[^\W_]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _init_lock = threading.Lock()
-_LITTLE = sys.byteorder == "little"
-
-
-def _U32(values: list[int]):
-    """values as little-endian uint32 (what Occurrences stores)."""
-    packed = array("I", values)
-    if packed.itemsize != 4:
-        return np.asarray(values, dtype="<u4")
-    if not _LITTLE:
-        packed.byteswap()
-    return packed
 _converter = None
 _segmenter = None
 
@@ -238,6 +226,33 @@ def _grouped(value, analyzer, mode):
     return seen
 
 
+def _grouped_rows(value, mode) -> tuple[list[str], list[int], np.ndarray]:
+    """_grouped as arrays: the terms in first occurrence order, how many occurrences each has, and every
+    occurrence's (position, start, end) row, the rows of the first term first (each term's in text order)."""
+    with_subwords = mode != "query"
+    tokens = [token for token in analyse(value) if with_subwords or not token[4]]
+    if not tokens:
+        return [], [], np.empty((0, 3), dtype=np.int64)
+    ids: dict[str, int] = {}
+    codes = np.fromiter((ids.setdefault(token[0], len(ids)) for token in tokens), dtype=np.int64,
+                        count=len(tokens))
+    rows = np.array([token[1:4] for token in tokens], dtype=np.int64)[np.argsort(codes, kind="stable")]
+    return list(ids), np.bincount(codes, minlength=len(ids)).tolist(), rows
+
+
+def _occurrence_values(value, mode, fb: float, lengths: bool):
+    """(term, frequency, weight, value) of an Occurrences field: each value the term's uint32 rows, cut from
+    one buffer made for the whole text (a Python step per term, not per occurrence)."""
+    terms, counts, rows = _grouped_rows(value, mode)
+    if lengths:
+        rows[:, 2] -= rows[:, 1]
+    buffer = rows.astype("<u4").tobytes()
+    at = 0
+    for text, n in zip(terms, counts, strict=True):
+        yield text, n, n * fb, buffer[at:at + 12 * n]
+        at += 12 * n
+
+
 class Places(formats.Positions):
     """Whoosh's Positions format, unchanged on disk; only word_values skips the Token pipeline."""
 
@@ -264,10 +279,7 @@ class Occurrences(formats.Characters):
         if not isinstance(analyzer, WordTokenizer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        fb = self.field_boost
-        for text, flat in _grouped(value, analyzer, kwargs.get("mode", "")).items():
-            n = len(flat) // 3
-            yield text, n, n * fb, _U32(flat).tobytes()
+        yield from _occurrence_values(value, kwargs.get("mode", ""), self.field_boost, lengths=False)
 
     @staticmethod
     def triples(value) -> np.ndarray:
@@ -307,11 +319,7 @@ class Spans(Occurrences):
         if not isinstance(analyzer, WordTokenizer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        fb = self.field_boost
-        for text, flat in _grouped(value, analyzer, kwargs.get("mode", "")).items():
-            n = len(flat) // 3
-            flat[2::3] = [end - start for start, end in zip(flat[1::3], flat[2::3], strict=True)]
-            yield text, n, n * fb, _U32(flat).tobytes()
+        yield from _occurrence_values(value, kwargs.get("mode", ""), self.field_boost, lengths=True)
 
     @staticmethod
     def triples(value) -> np.ndarray:

@@ -196,3 +196,30 @@ def test_a_parallel_rebuild_writes_segments_in_worker_processes_and_finds_everyt
     assert [hit.title for hit in search.search("parallel4", access=["public", "visitor"]).hits] == ["平行4號手冊"]
     assert search.check() == ([], [])
     assert set(search.index_dir().parent.iterdir()) == folders  # the new index swapped in, nothing left beside it
+
+
+@pytest.mark.whoosh_only
+@pytest.mark.parametrize("mode", ["index", "query"])
+def test_occurrence_values_hold_every_occurrence_of_each_term_in_text_order(app, mode):
+    """The content field's postings are cut from one array per text: each term (in first occurrence order) gets
+    its own (position, start, length) rows, as a loop over analyse() gathers them; sub-words only at index
+    time. Occurrences (the older format) keeps the end instead of the length."""
+    import numpy as np
+
+    text = "戶籍登記與戶籍謄本 the queue and the queues 戶籍登記 counter"
+    expected: dict[str, list[int]] = {}
+    for term, position, start, end, sub in search.analyse(text):
+        if not (sub and mode == "query"):
+            expected.setdefault(term, []).extend((position, start, end))
+    assert any(len(flat) > 3 for flat in expected.values())  # a term met more than once
+    for format_, lengths in ((search.Spans(), True), (search.Occurrences(), False)):
+        found = list(format_.word_values(text, search.WordTokenizer(), mode=mode))
+        assert [term for term, *_ in found] == list(expected)
+        for term, frequency, weight, value in found:
+            rows = np.frombuffer(value, dtype="<u4").reshape(-1, 3).tolist()
+            occurrences = [list(row) for row in zip(expected[term][0::3], expected[term][1::3], expected[term][2::3],
+                                                    strict=True)]
+            assert rows == [[p, s, e - s if lengths else e] for p, s, e in occurrences]
+            assert frequency == len(occurrences) and weight == frequency * format_.field_boost
+            assert format_.triples(value).tolist() == occurrences
+    assert list(search.Spans().word_values("。", search.WordTokenizer(), mode=mode)) == []
