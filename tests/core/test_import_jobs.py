@@ -42,6 +42,7 @@ def test_an_upload_is_queued_run_and_its_file_removed(login_as, db, register):
     # The same value twice: written, then changed, as its rows in order would (two audit events).
     assert job.result == {"imported": True, "message": "Imported: 2 values written."}
     assert "Imported: 2 values written." in page and "Back to the comparison" in page
+    assert '<p class="alert alert-success">Imported: 2 values written.</p>' in page  # no "Done:" before it
     assert count(db, MetricValue) == before + 1 and count(db, AuditEvent) == events + 2
     value = db.session.scalars(select(MetricValue).where(MetricValue.year == 2016)).one()
     assert value.value == 35
