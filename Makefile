@@ -94,7 +94,7 @@ migrate: setup
 # For developers: refresh the catalogues after changing user-visible strings.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o qms/translations/messages.pot --no-location --sort-output --ignore-dirs=".* __pycache__" .
-	$(BIN)/pybabel update -i qms/translations/messages.pot -d qms/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i qms/translations/messages.pot -d qms/translations --no-fuzzy-matching --width 120
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -110,6 +110,12 @@ def test_the_import_page_is_the_quality_teams_and_only_for_imports(login_as, db,
     body = client.get(f"/jobs/{job.id}/import").get_data(as_text=True)
     assert "400 of 1000 rows checked" in body and f'data-poll-url="/jobs/{job.id}/import.json"' in body
     assert client.get(f"/jobs/{job.id}/import.json").get_json() == {"running": True, "done": 400, "total": 1000}
+    assert "All 1000 rows checked; writing them." not in body
+    assert 'data-poll-text-done="All {total} rows checked; writing them."' in body  # what progress.js shows then
+    job.progress_done = 1000  # every row read: the rows are being written
+    db.session.commit()
+    body = client.get(f"/jobs/{job.id}/import").get_data(as_text=True)
+    assert "All 1000 rows checked; writing them." in body and "1000 of 1000 rows checked" not in body
     for missing in (other.id, unknown.id, job.id + 100):
         assert client.get(f"/jobs/{missing}/import").status_code == 404
         assert client.get(f"/jobs/{missing}/import.json").status_code == 404
