@@ -597,7 +597,8 @@ def _filter(access: Iterable[str], filters: dict[str, Any]):
 
 
 def _facet_rows(matched):
-    """The facet counts over the matched rows, as one JSON array of [name, value, count]."""
+    """The facet counts over the matched rows, as the text of one JSON array of [name, value, count]. Text, not
+    json: the statement repeats it on each of the page's rows, and the driver would decode every copy."""
     keywords = select(func.unnest(matched.c.keywords).label("value")).subquery()
     counted = union_all(
         select(literal("type").label("name"), matched.c.record_type.label("value"), func.count().label("n"))
@@ -608,7 +609,7 @@ def _facet_rows(matched):
         select(literal("keyword"), keywords.c.value, func.count()).group_by(keywords.c.value)
         .order_by(func.count().desc(), keywords.c.value).limit(FACET_LIMIT),
     ).subquery("counted")
-    return select(func.json_agg(func.json_build_array(counted.c.name, counted.c.value, counted.c.n))) \
+    return select(cast(func.json_agg(func.json_build_array(counted.c.name, counted.c.value, counted.c.n)), Text)) \
         .scalar_subquery()
 
 
@@ -796,7 +797,7 @@ def search(text_: str, *, access: Iterable[str], filters: dict[str, Any] | None 
         results.unavailable = _unavailable(error)
         return results
     counts: dict[str, list[tuple[Any, int]]] = {name: [] for name in base.FACETS}
-    for name, value, count in (rows[0].facets or []) if rows else []:
+    for name, value, count in json.loads(rows[0].facets or "[]") if rows else []:
         counts[name].append((int(value) if name == "year" else value, count))
     results.total = sum(count for _value, count in counts["type"])
     rows = [row for row in rows if row.key is not None]
