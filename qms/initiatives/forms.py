@@ -125,6 +125,7 @@ class ImportForm(QMSForm):
     award_cycle_id = SelectField(_l("Into award cycle"), validators=[required()])
     file = FileField(_l("Spreadsheet (XLSX, ODS or CSV)"), validators=[FileRequired(message=_l("Choose a file."))],
                      description=_l("The columns of the export. Initiatives are matched by title (new ones are "
-                                    "created); each row with a service adds a process improvement. If any row is "
-                                    "wrong, nothing is imported."),
+                                    "created); each row with a service adds a process improvement, or updates the "
+                                    "one with the same service, year and period measured. If any row is wrong, "
+                                    "nothing is imported."),
                      render_kw={"accept": ".xlsx,.ods,.csv"})

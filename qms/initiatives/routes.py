@@ -124,10 +124,10 @@ def _import_form(submitted: bool = False) -> ImportForm:
 
 @import_jobs.importer(
     "initiatives.improvements", title=_l("Import process improvements"),
-    success=lambda done: _("Imported: %(created)d new initiatives, %(added)d process improvements.",
-                           created=done[0], added=done[1]),
+    success=lambda done: _("Imported. New initiatives: %(created)d; new process improvements: %(added)d; changed: "
+                           "%(changed)d.", created=done[0], added=done[1], changed=done[2]),
     back=lambda params: (url_for("initiatives.index", cycle=params["cycle_id"]), _("Back to the initiatives")))
-def _import_improvements(table: list[list], params: dict, actor) -> tuple[int, int]:
+def _import_improvements(table: list[list], params: dict, actor) -> tuple[int, int, int]:
     cycle = db.session.get(AwardCycle, params["cycle_id"])
     if cycle is None:
         raise ServiceError(_("This award cycle no longer exists."))

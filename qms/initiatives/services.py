@@ -482,10 +482,12 @@ def _number(row: imports.Row, key: str, what: str, integer=False, required=True)
     return int(number) if integer else number
 
 
-def import_improvements(cycle: AwardCycle, table: list[list], actor) -> tuple[int, int]:
-    """Rows of the export format into a cycle: initiatives matched by title (made if new), improvements added.
+def import_improvements(cycle: AwardCycle, table: list[list], actor) -> tuple[int, int, int]:
+    """Rows of the export format into a cycle: initiatives matched by title (made if new), and their improvements
+    by service, year and period measured: a new one is added, a known one takes the row's figures (so importing
+    an export again, or a corrected one, changes what differs and adds nothing twice).
 
-    All rows or none. Returns (initiatives created, improvements added).
+    All rows or none. Returns (initiatives created, improvements added, improvements changed).
     """
     columns = imports.locate_columns(table, imports.column_names(COLUMNS, column_labels), required=("title_zh",),
                                      missing=_("The first row must name the columns; an Initiative column is needed."))
@@ -565,9 +567,17 @@ def _improvement_row(row: imports.Row, labels: Mapping[str, str]) -> dict:
     return improvement
 
 
+def _improvement_key(service, year, period_note) -> tuple[str, int | None, str]:
+    """What names one measurement of an initiative in an import: its service, year and period measured."""
+    return str(service or "").strip(), None if year is None else int(year), str(period_note or "").strip()
+
+
 def _add_initiatives(cycle: AwardCycle, planned: list[tuple[dict, dict | None]], existing: dict[str, Initiative],
-                     actor) -> tuple[int, int]:
-    created = added = 0
+                     actor) -> tuple[int, int, int]:
+    created = added = changed = 0
+    known: dict[tuple[str, tuple], ProcessImprovement] = {  # by initiative title, as `existing`
+        (title, _improvement_key(p.service, p.year, p.period_note)): p
+        for title, initiative in existing.items() for p in initiative.improvements}
     for initiative_values, improvement in planned:
         initiative = existing.get(initiative_values["title_zh"])
         if initiative is None:
@@ -577,7 +587,15 @@ def _add_initiatives(cycle: AwardCycle, planned: list[tuple[dict, dict | None]],
                                changes=audit.created(initiative, ("title_zh", "status", "first_in_nation")))
             existing[initiative.title_zh] = initiative
             created += 1
-        if improvement is not None:
-            add_improvement(initiative, improvement, actor, commit=False)
+        if improvement is None:
+            continue
+        key = (initiative.title_zh,
+               _improvement_key(improvement["service"], improvement["year"], improvement["period_note"]))
+        same = known.get(key)
+        if same is None:
+            known[key] = add_improvement(initiative, improvement, actor, commit=False)
             added += 1
-    return created, added
+        elif changes := audit.apply_changes(same, _improvement_data(improvement)):
+            audit.record_event(audit.UPDATE, same, actor, changes=changes)
+            changed += 1
+    return created, added, changed

@@ -204,7 +204,8 @@ def test_export_then_import_into_an_empty_cycle_gives_the_same_records(login_as,
                                                          "file": (BytesIO(data), f"spark.{fmt}")},
                                 content_type="multipart/form-data", token_from="/initiatives/")
     job, page = follow_import(client, response)
-    assert job.result == {"imported": True, "message": "匯入完成：新增 2 項創新服務、3 項流程簡化。"}, job.result
+    assert job.result == {"imported": True,
+                          "message": "匯入完成：新增 2 項創新服務、3 項流程簡化，更新 0 項。"}, job.result
     assert f'href="/initiatives/?cycle={empty.id}"' in page
 
     def snapshot(cycle_id):
@@ -220,6 +221,42 @@ def test_export_then_import_into_an_empty_cycle_gives_the_same_records(login_as,
     assert snapshot(empty.id) == snapshot(cycle.id)
     assert len(snapshot(empty.id)) == 2
     assert [p[5:7] for p in snapshot(empty.id)[1][8]] == [(6, 0), (None, None), (3, Decimal("0.5"))]
+
+
+def test_importing_an_export_again_adds_nothing_twice_and_takes_corrected_figures(login_as, db, cycle,
+                                                                                  quality_user):
+    a = make(cycle, quality_user, "臨櫃流程簡化")
+    improvement(a, quality_user, "戶籍謄本", 30, "minutes", 5, "minutes", 1200, period_note="1–8 月")
+    improvement(a, quality_user, "戶籍謄本", 30, "minutes", 8, "minutes", 600, period_note="9–12 月")
+    client = login_as(Role.QUALITY, locale="en")
+    with client.get(f"/initiatives/export.csv?cycle={cycle.id}") as response:
+        header, *rows = spreadsheets.read(response.data, "csv")
+
+    def upload(rows):
+        response = client.post_form("/initiatives/import", {
+            "award_cycle_id": str(cycle.id),
+            "file": (BytesIO(spreadsheets.write([header, *rows], "csv")), "spark.csv")},
+            content_type="multipart/form-data", token_from="/initiatives/")
+        job, _page = follow_import(client, response)
+        return job.result["message"]
+
+    def stored():
+        db.session.expire_all()
+        return sorted((p.period_note, p.yearly_cases, p.after_value) for p in db.session.scalars(
+            select(ProcessImprovement)))
+
+    before = stored()
+    assert upload(rows) == "Imported. New initiatives: 0; new process improvements: 0; changed: 0."
+    assert stored() == before  # the same two measurements, not four
+    cases = header.index("Cases per year")
+    rows[1][cases] = "650"  # a corrected figure for 9–12 月
+    extra = list(rows[0])
+    extra[header.index("Period measured")] = "全年"  # another period of the same service: a new measurement
+    assert upload([*rows, extra]) == "Imported. New initiatives: 0; new process improvements: 1; changed: 1."
+    assert stored() == [("1–8 月", 1200, 5), ("9–12 月", 650, 8), ("全年", 1200, 5)]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "process_improvement",
+                                                         AuditEvent.action == "update")).all()
+    assert [event.changes for event in events] == [{"yearly_cases": [600, 650]}]
 
 
 def test_export_shows_both_figures_with_their_formulas(login_as, db, cycle, quality_user):
