@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -170,6 +171,10 @@ def current_locks(policy: LockoutPolicy, now: dt.datetime | None = None) -> list
     return sorted(locks, key=lambda lock: (lock.username, lock.remote_addr))
 
 
+SIGN_IN_LOCK = audit.name_entity("sign_in_lock", _l("Sign-in lock"),
+                                 {"username": _l("Username"), "remote_addr": _l("Address")})
+
+
 def unlock(username: str, remote_addr: str, actor) -> None:
     """Lift a lock: forget the failures of this username from this address (or, with no username, all of the
     address's failures)."""
@@ -177,7 +182,7 @@ def unlock(username: str, remote_addr: str, actor) -> None:
     if username:
         condition = condition & (LoginFailure.username == username)
     db.session.execute(delete(LoginFailure).where(condition))
-    audit.record_event(audit.DELETE, None, actor, entity_type="sign_in_lock",
+    audit.record_event(audit.DELETE, None, actor, entity_type=SIGN_IN_LOCK,
                        summary=audit.SIGN_IN_UNLOCKED,
                        changes={"username": [username or "*", None], "remote_addr": [remote_addr, None]})
     db.session.commit()

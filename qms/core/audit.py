@@ -39,6 +39,41 @@ FIXED_SUMMARIES = {
 SECRET = "***"
 
 
+@dataclass(frozen=True)
+class Entity:
+    """What the audit trail calls the things its events are about that are not record types (no page of their
+    own: a sign-in lock, the search index, a unit's supervisor), and the labels of their changed fields and values
+    (as a record type's field_labels and value_labels)."""
+    label: Any
+    field_labels: Mapping[str, Any] = field(default_factory=dict)
+    value_labels: Mapping[str, Mapping] = field(default_factory=dict)
+
+
+ENTITIES: dict[str, Entity] = {}
+
+
+def name_entity(name: str, label, field_labels: Mapping[str, Any] | None = None,
+                value_labels: Mapping[str, Mapping] | None = None) -> str:
+    """Register an entity type that is not a record type, for the audit trail's labels and filter; returns name."""
+    ENTITIES[name] = Entity(label, dict(field_labels or {}), dict(value_labels or {}))
+    return name
+
+
+def entity_label(name: str) -> str:
+    """An event's entity type in the reader's language: its record type's label, or a named entity's."""
+    record_type = records.get(name)
+    if record_type is not None:
+        return str(record_type.label)
+    entity = ENTITIES.get(name)
+    return str(entity.label) if entity is not None else name
+
+
+def entity_choices() -> list[tuple[str, Any]]:
+    """The audit trail's filter by type: every record type, then every named entity."""
+    return [(rt.name, rt.label) for rt in records.all_types()] + [
+        (name, entity.label) for name, entity in ENTITIES.items() if records.get(name) is None]
+
+
 def actor_label(event: AuditEvent) -> str:
     return event.actor_name or str(_l("QMS (system)"))
 
@@ -93,8 +128,9 @@ def describe_changes(event: AuditEvent) -> Description:
     if event.summary in FIXED_SUMMARIES:
         notes.append(str(FIXED_SUMMARIES[event.summary]))
     record_type = records.get(event.entity_type)
-    labels = record_type.field_labels if record_type else {}
-    value_labels = record_type.value_labels if record_type else {}
+    entity = ENTITIES.get(event.entity_type)
+    labels = record_type.field_labels if record_type else entity.field_labels if entity else {}
+    value_labels = record_type.value_labels if record_type else entity.value_labels if entity else {}
     changes = []
     for field_name, (old, new) in (event.changes or {}).items():
         if old == SECRET:

@@ -121,7 +121,7 @@ def delete_cycle(cycle_id: int):
 @access.roles(Role.QUALITY)
 def audit_trail():
     form = AuditFilterForm(request.args)
-    form.entity_type.choices = choices([("", _("All"))] + [(rt.name, rt.label) for rt in records.all_types()])
+    form.entity_type.choices = choices([("", _("All"))] + audit.entity_choices())
     form.action.choices = choices([("", _("All"))] + list(audit.ACTION_LABELS.items()))
     form.actor_id.choices = choices([("", _("Anyone"))] + [(str(u.id), str(u)) for u in _people()])
     filters = {}
@@ -145,7 +145,7 @@ def audit_trail():
             link = record_type.url_for(event.entity_id)
         rows.append(dict(
             event=event,
-            type_label=str(record_type.label) if record_type else event.entity_type,
+            type_label=audit.entity_label(event.entity_type),
             title=record_type.title(record) if record is not None and record_type else event.entity_title,
             link=link,
             action_label=str(audit.ACTION_LABELS.get(event.action, event.action)),

@@ -11,6 +11,8 @@ from qms.core import audit
 from qms.extensions import db
 from qms.spine import records
 
+SEARCH_INDEX = audit.name_entity("search_index", _l("Search index"))
+
 
 @jobs.task("search.sync", label=_l("Search index update"), retries=2, retry_delay=30, timeout=600)
 def sync_index() -> None:
@@ -34,7 +36,7 @@ def rebuild_index(user_id: int | None = None) -> None:
     written = search.reindex(progress=step)
     jobs.progress(written, written)  # what the status page reports as written
     actor = db.session.get(records.get("user").model, user_id) if user_id else None
-    audit.record_event(audit.UPDATE, None, actor, entity_type="search_index",
+    audit.record_event(audit.UPDATE, None, actor, entity_type=SEARCH_INDEX,
                        summary=_("Search index rebuilt: %(count)d records.", count=written))
     db.session.commit()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -467,7 +468,17 @@ def actions_query(status: str | None = None):
 # --- unit supervisors --------------------------------------------------------------------------
 
 SUPERVISOR_FIELDS = ("unit", "user_id")
-SUPERVISOR_ENTITY = "unit_supervisor"
+SUPERVISOR_ENTITY = audit.name_entity("unit_supervisor", _l("Unit supervisor"),
+                                      {"unit": _l("Unit"), "supervisor": _l("Supervisor")})
+
+
+def _supervisor_changes(changes: dict) -> dict:
+    """The change set with the supervisor by name, not by user id (the audit trail shows values as stored)."""
+    if "user_id" not in changes:
+        return changes
+    names = [None if user_id is None else str(db.session.get(User, user_id) or user_id)
+             for user_id in changes.pop("user_id")]
+    return {**changes, "supervisor": names}
 
 
 def list_supervisors() -> list[UnitSupervisor]:
@@ -502,8 +513,8 @@ def save_supervisor(supervisor: UnitSupervisor | None, values: Mapping[str, Any]
         if not changes:
             return supervisor
     # Named explicitly: supervisors are not a record type of their own (no page of their own to link to).
-    audit.record_event(audit.CREATE if created else audit.UPDATE, supervisor, actor, changes=changes,
-                       entity_type=SUPERVISOR_ENTITY)
+    audit.record_event(audit.CREATE if created else audit.UPDATE, supervisor, actor,
+                       changes=_supervisor_changes(changes), entity_type=SUPERVISOR_ENTITY)
     db.session.commit()
     return supervisor
 

@@ -218,3 +218,38 @@ def test_audit_trail_wraps_a_long_record_name(login_as, db):
     with open("static/css/qms.css", encoding="utf-8") as css:
         rule = next(line for line in css if line.startswith(".qms-wrap "))
     assert "overflow-wrap: anywhere" in rule  # the cell breaks the name instead of widening the page
+
+
+def test_audit_trail_names_what_is_not_a_record_type_in_the_readers_language(login_as, db):
+    """Sign-in locks, the search index, background jobs and unit supervisors have no record type: their events
+    read with labels, not internal names, and the type filter offers them."""
+    from qms import jobs
+    from qms.auth import services as auth_services
+    from qms.core import audit
+    from qms.core.search_jobs import SEARCH_INDEX
+    from qms.drills import services as drills_services
+    from tests.factories import UserFactory
+
+    admin = login_as(Role.ADMIN)
+    chief = UserFactory(role=Role.STAFF)
+    drills_services.save_supervisor(None, {"unit": "第 1 櫃台", "user_id": chief.id}, admin.user)
+    auth_services.unlock("staff", "192.0.2.7", admin.user)
+    failed = jobs.Job(name="search.rebuild", arguments={}, status=jobs.JobStatus.FAILED)
+    db.session.add(failed)
+    db.session.commit()
+    jobs.rerun(failed, admin.user)
+    audit.record_event(audit.UPDATE, None, admin.user, entity_type=SEARCH_INDEX, summary="rebuilt")
+    db.session.commit()
+    quality = login_as(Role.QUALITY)
+    body = quality.get("/audit").get_data(as_text=True)
+    for label in ("單位主管", "登入鎖定", "背景工作", "搜尋索引"):
+        assert f'<td class="qms-keep-words">{label}</td>' in body, label
+    assert "<dt>單位:</dt> <dd>第 1 櫃台</dd>" in body and f"<dt>主管:</dt> <dd>{chief}</dd>" in body
+    assert '<dt>帳號:</dt> <dd><span lang="en">staff</span> → —</dd>' in body
+    assert "<dt>位址:</dt> <dd>192.0.2.7 → —</dd>" in body
+    assert "<dt>狀態:</dt> <dd>失敗 → 已排入佇列</dd>" in body
+    for internal in (">unit_supervisor<", ">sign_in_lock<", ">job<", ">search_index<", "remote addr", "user id"):
+        assert internal not in body, internal
+    assert '<option value="unit_supervisor">單位主管</option>' in body
+    body = quality.get("/audit?entity_type=sign_in_lock").get_data(as_text=True)
+    assert "共 1 筆事件" in body and "192.0.2.7" in body
