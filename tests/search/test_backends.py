@@ -222,3 +222,22 @@ def test_rows_keep_only_their_small_columns_inline(postgres_only, actor):
     assert storage == {"access": "m", "keywords": "m", "body": "x", "words": "x"}
     publish(actor, "長篇", "戶籍登記與門牌整編的說明。" * 60, keywords=["戶籍"])
     assert db.session.scalar(text("SELECT count(*) FROM search_document WHERE keywords = ARRAY['戶籍']")) == 1
+
+
+def test_a_rebuild_leaves_no_pending_entries_in_the_gin_indexes(postgres_only, actor):
+    """A rebuild lets the GIN indexes gather its rows in a large pending list (faster to write), then merges it
+    before the commit: a search after it scans no pending list. Its settings end with its transaction."""
+    for number in range(30):
+        publish(actor, f"重建 {number}", f"戶籍登記第 {number} 號說明 counter service {number}", keywords=["戶籍"])
+    before = db.session.scalar(text("SELECT current_setting('gin_pending_list_limit')"))
+    db.session.commit()
+    assert search.reindex() >= 30
+    cleaned = db.session.execute(text(
+        "SELECT c.relname, gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+        "WHERE i.indrelid = 'search_document'::regclass AND a.amname = 'gin' ORDER BY c.relname")).all()
+    assert [name for name, _pages in cleaned] == ["ix_search_document_access", "ix_search_document_spell",
+                                                  "ix_search_document_words"]
+    assert [pages for _name, pages in cleaned] == [0, 0, 0]  # nothing left for this call to merge
+    assert db.session.scalar(text("SELECT current_setting('gin_pending_list_limit')")) == before
+    assert search.search("戶籍", access=EVERYONE).total >= 30
