@@ -331,8 +331,8 @@ def create_empty(app=None) -> None:
 # A rebuild's transaction: the GIN indexes take the new rows into a larger pending list, merged in bigger, sorted
 # runs with more memory (100k publications, the database's share of a rebuild: 170-220 s with the default 4 MB,
 # 147 s with 16 MB, 85-92 s with 64 MB), and the list is merged into the indexes before the commit, so searches
-# afterwards do not scan it. Its pages stay in the index files as free space, so the list grows with the rebuild
-# (half a kilobyte a record: a tenth of what the rows take in the indexes), from PostgreSQL's 4 MB to 64 MB.
+# afterwards do not scan it. Its pages stay in the index files as free space, so the list grows with the rebuild,
+# half a kilobyte a record from PostgreSQL's 4 MB to 64 MB (100k: ~90 MB of free pages beside ~190 MB of index).
 REBUILD_SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "256MB"}
 PENDING_KB_PER_RECORD = 0.5
 PENDING_KB = (4096, 65536)
